@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"liandong/internal/core"
+)
+
+const usage = `liandong: 全民科学素质工作协同平台 (Liandong)
+
+Usage:
+  liandong serve [--addr 127.0.0.1:8080] [--data DIR] [--db postgres://...] [--demo]
+  liandong migrate [--data DIR] [--db ...]
+  liandong user add --username NAME --name 姓名 --role ROLE [--unit ID] [--body ID,...] [--password-stdin]
+  liandong user passwd --username NAME [--password-stdin]
+  liandong user list
+  liandong token create --user NAME [--name LABEL]
+  liandong backup FILE
+  liandong demo --scale city|province|national
+  liandong audit verify
+  liandong version
+
+Every command that touches the database takes --data DIR (SQLite, default ./data)
+or --db postgres://... (also read from LIANDONG_DB).
+`
+
+// Main runs the command line and returns the process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		err = cmdMigrate(ctx, args[1:], stdout, stderr)
+	case "user":
+		err = cmdUser(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = cmdToken(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, args[1:], stdout, stderr)
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "audit":
+		err = cmdAudit(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, Version())
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "liandong: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "liandong %s: %s\n", args[0], describe(err))
+		return 1
+	}
+	return 0
+}
+
+// describe shows a core error's Chinese message with its English cause.
+func describe(err error) string {
+	var e *core.Error
+	if errors.As(err, &e) && e.Message != "" {
+		return e.Message + " (" + err.Error() + ")"
+	}
+	return err.Error()
+}
+
+// Version reports the module version and VCS revision the binary was built from.
+func Version() string {
+	v, rev := "devel", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				rev = s.Value
+			}
+		}
+	}
+	if rev != "" {
+		return "liandong " + v + " (" + rev + ")"
+	}
+	return "liandong " + v
+}
+
+// dbFlags registers --data and --db on fs.
+func dbFlags(fs *flag.FlagSet, cfg *Config) {
+	fs.StringVar(&cfg.DataDir, "data", "data", "directory for the SQLite database and uploaded files")
+	fs.StringVar(&cfg.DSN, "db", os.Getenv("LIANDONG_DB"), "PostgreSQL URL (postgres://...); empty for SQLite in --data")
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("liandong "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := newFlagSet("serve", stderr)
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo data into an empty database and allow demo logins")
+	fs.BoolVar(&cfg.Secure, "secure", false, "served over HTTPS (directly or behind a TLS proxy): Secure cookies and HSTS")
+	dbFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.Log = slog.New(slog.NewJSONHandler(stderr, nil))
+	a, err := Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Serve(ctx, func(addr string) {
+		fmt.Fprintf(stdout, "Liandong is serving on http://%s/\n", addr)
+	})
+}
+
+// openForCommand opens the application for an administration command,
+// logging to stderr only at warning level so output stays readable.
+func openForCommand(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*App, *flag.FlagSet, error) {
+	var cfg Config
+	fs := newFlagSet(name, stderr)
+	dbFlags(fs, &cfg)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	cfg.Log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := Open(ctx, cfg)
+	return a, fs, err
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	a, _, err := openForCommand(ctx, "migrate", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	names, err := a.DB.Applied(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema is up to date (%s)\n", strings.Join(names, ", "))
+	return nil
+}
+
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var dst string
+	a, fs, err := openForCommand(ctx, "backup", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if fs.NArg() != 1 {
+		return errors.New("usage: liandong backup FILE")
+	}
+	dst = fs.Arg(0)
+	if a.DB.Engine != "sqlite" {
+		fmt.Fprintln(stdout, "PostgreSQL: take a consistent online backup with\n  pg_dump -Fc -f FILE \"$LIANDONG_DB\"\nand restore it with\n  pg_restore --single-transaction -d NEWDB FILE")
+		return nil
+	}
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("%s already exists; choose a new file name", dst)
+	}
+	if err := a.DB.Backup(ctx, dst); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s\n", dst)
+	return nil
+}

@@ -1,0 +1,71 @@
+package auth
+
+import (
+	"liandong/internal/core"
+)
+
+// Permission names what a route needs. Every route declares one; a route
+// without one, or with one not in this file, is denied (SECURITY.md B2).
+type Permission string
+
+const (
+	PermPublic        Permission = "public"          // anyone, logged in or not
+	PermLogin         Permission = "login"           // any logged-in user: own password, own sessions, logout
+	PermWork          Permission = "work"            // business users (not the three administrators)
+	PermOrgRead       Permission = "org.read"        // read regions, bodies, rosters, duties
+	PermOrgWrite      Permission = "org.write"       // maintain the registry of one's own bodies
+	PermLiaisonWrite  Permission = "liaison.write"   // change liaison entries (a liaison: own unit only)
+	PermUserManage    Permission = "user.manage"     // accounts (系统管理员)
+	PermSystem        Permission = "system.manage"   // settings, backup (系统管理员)
+	PermSecurity      Permission = "security.manage" // policy, unlock, role grants, sessions (安全管理员)
+	PermAuditRead     Permission = "audit.read"      // search and export the audit log (审计管理员)
+	PermAuditOfAudits Permission = "audit.review"    // the audit administrator's own actions (安全管理员)
+)
+
+// grants is the role → permission table: the one place where what a role
+// may do is decided. The three administrators have no business permission
+// (三员分立, SECURITY.md B1).
+var grants = map[core.Role][]Permission{
+	core.RoleSystemAdmin:   {PermUserManage, PermSystem},
+	core.RoleSecurityAdmin: {PermSecurity, PermAuditOfAudits},
+	core.RoleAuditAdmin:    {PermAuditRead},
+	core.RoleOffice:        {PermWork, PermOrgRead, PermOrgWrite, PermLiaisonWrite},
+	core.RoleLeader:        {PermWork, PermOrgRead},
+	core.RoleLiaison:       {PermWork, PermOrgRead, PermLiaisonWrite},
+}
+
+// Known reports whether p is a declared permission.
+func Known(p Permission) bool {
+	switch p {
+	case PermPublic, PermLogin:
+		return true
+	}
+	for _, ps := range grants {
+		for _, q := range ps {
+			if q == p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Allowed reports whether a may use a route that needs p. A nil actor is
+// anonymous. Unknown permissions deny.
+func Allowed(a *core.Actor, p Permission) bool {
+	if p == PermPublic {
+		return true
+	}
+	if a == nil || !Known(p) {
+		return false
+	}
+	if p == PermLogin {
+		return true
+	}
+	for _, q := range grants[a.Role] {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,59 @@
+// Package web serves the HTML UI: server-rendered pages in Chinese, usable
+// without JavaScript, printable. Handlers are thin: parse a form, call one
+// domain service, render a typed page or redirect.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"liandong/internal/auth"
+	"liandong/internal/core"
+	"liandong/internal/db"
+	"liandong/internal/httpx"
+)
+
+// Server holds what the page handlers need.
+type Server struct {
+	DB    *db.DB
+	Auth  *auth.Service
+	Guard *httpx.Guard
+	Clock core.Clock
+	Log   *slog.Logger
+	tmpl  *templates
+}
+
+// New parses the embedded templates (failing at start-up, not at first use,
+// if one is broken) and returns the server.
+func New(d *db.DB, a *auth.Service, g *httpx.Guard, clock core.Clock, log *slog.Logger) (*Server, error) {
+	t, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{DB: d, Auth: a, Guard: g, Clock: clock, Log: log, tmpl: t}
+	g.RenderError = s.renderError
+	return s, nil
+}
+
+// Routes is the whole URL space of the UI, each route with its permission.
+func (s *Server) Routes() []httpx.Route {
+	var rs []httpx.Route
+	rs = append(rs, s.baseRoutes()...)
+	rs = append(rs, s.authRoutes()...)
+	return rs
+}
+
+func (s *Server) baseRoutes() []httpx.Route {
+	return []httpx.Route{
+		{Pattern: "GET /static/", Perm: auth.PermPublic, Handler: s.serveStatic},
+		{Pattern: "GET /{$}", Perm: auth.PermLogin, Handler: s.showHome},
+	}
+}
+
+func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "home", &homePage{Base: s.base(r, "工作台")})
+}
+
+type homePage struct {
+	Base
+}

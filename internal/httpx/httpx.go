@@ -92,7 +92,10 @@ func RequestID(ctx context.Context) string { s, _ := ctx.Value(requestIDKey).(st
 
 // SessionFrom returns the browser session of the request, nil for token or
 // anonymous requests.
-func SessionFrom(ctx context.Context) *auth.Session { s, _ := ctx.Value(sessionKey).(*auth.Session); return s }
+func SessionFrom(ctx context.Context) *auth.Session {
+	s, _ := ctx.Value(sessionKey).(*auth.Session)
+	return s
+}
 
 // UserFrom returns the logged-in user of the request, or nil.
 func UserFrom(ctx context.Context) *auth.User { u, _ := ctx.Value(userKey).(*auth.User); return u }

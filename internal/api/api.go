@@ -35,6 +35,9 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /api/v1/openapi.json", Perm: auth.PermPublic, Handler: serveOpenAPI},
 		{Pattern: "GET /api/v1/me", Perm: auth.PermLogin, Handler: s.getMe},
 	}
+	rs = append(rs, s.orgRoutes()...)
+	rs = append(rs, s.auditRoutes()...)
+	rs = append(rs, s.userRoutes()...)
 	return rs
 }
 

@@ -93,7 +93,12 @@ func navFor(a *core.Actor, current string) []NavItem {
 var extraNav = []struct {
 	Label, Href string
 	Perm        auth.Permission
-}{}
+}{
+	{"组织机构", "/org", auth.PermOrgRead},
+	{"用户管理", "/admin/users", auth.PermUserManage},
+	{"安全管理", "/admin/security", auth.PermSecurity},
+	{"审计日志", "/audit", auth.PermAuditRead},
+}
 
 var cst = time.FixedZone("CST", 8*3600)
 

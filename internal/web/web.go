@@ -40,6 +40,10 @@ func (s *Server) Routes() []httpx.Route {
 	var rs []httpx.Route
 	rs = append(rs, s.baseRoutes()...)
 	rs = append(rs, s.authRoutes()...)
+	rs = append(rs, s.accountRoutes()...)
+	rs = append(rs, s.adminRoutes()...)
+	rs = append(rs, s.auditRoutes()...)
+	rs = append(rs, s.orgRoutes()...)
 	return rs
 }
 

@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -69,6 +70,13 @@ func (g *Guard) Handler(tables ...[]Route) http.Handler {
 		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// The catch-all matches every method, so net/http never answers
+		// 405 by itself: a GET on a POST-only route would read as 404.
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			g.Error(w, r, http.StatusMethodNotAllowed, core.Errorf(core.EFORBIDDEN, "不支持该请求方法"))
+			return
+		}
 		g.Error(w, r, http.StatusNotFound, core.Errorf(core.ENOTFOUND, "页面不存在"))
 	})
 	var h http.Handler = mux
@@ -77,6 +85,22 @@ func (g *Guard) Handler(tables ...[]Route) http.Handler {
 	h = g.headers(h)
 	h = g.logAndRecover(h)
 	return h
+}
+
+// allowedMethods lists the methods for which a route other than the
+// catch-all matches r's path.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 type ctxKey int
@@ -276,8 +300,21 @@ func (g *Guard) csrf(next http.Handler) http.Handler {
 			return
 		}
 		sent := r.Header.Get("X-CSRF-Token")
-		if sent == "" && !IsAPI(r) {
-			sent = r.PostFormValue("csrf_token")
+		if !IsAPI(r) {
+			// Parse the form here, checking the error: PostFormValue would
+			// swallow a body over MaxBodyBytes and report a missing token.
+			if err := parseForm(r); err != nil {
+				g.Error(w, r, 0, err)
+				return
+			}
+			if r.MultipartForm != nil {
+				// The server removes temp files only of the request it
+				// created, not of the copies the middleware passes on.
+				defer r.MultipartForm.RemoveAll()
+			}
+			if sent == "" {
+				sent = r.PostForm.Get("csrf_token")
+			}
 		}
 		var want string
 		if s := SessionFrom(r.Context()); s != nil {
@@ -291,6 +328,24 @@ func (g *Guard) csrf(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// parseForm parses a urlencoded or multipart body into r.PostForm.
+func parseForm(r *http.Request) error {
+	var err error
+	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(ct), "multipart/form-data") {
+		err = r.ParseMultipartForm(32 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return err
+		}
+		return &core.Error{Code: core.EINVALID, Message: "提交的表单无法解析，请刷新页面后重试", Err: err}
+	}
+	return nil
 }
 
 func equalTokens(a, b string) bool {
@@ -354,6 +409,12 @@ func Status(err error) int {
 // otherwise. Internal errors are logged in English with the request id and
 // shown as a generic Chinese message.
 func (g *Guard) Error(w http.ResponseWriter, r *http.Request, status int, err error) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		// The body hit MaxBytesReader, whatever the handler made of it.
+		status = http.StatusRequestEntityTooLarge
+		err = &core.Error{Code: core.ETOOLARGE, Message: fmt.Sprintf("提交的内容过大（上限%d MB），请删减后重试", tooLarge.Limit>>20), Err: err}
+	}
 	if status == 0 {
 		status = Status(err)
 	}

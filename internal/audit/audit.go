@@ -58,6 +58,10 @@ type Entry struct {
 	Detail      string
 	PrevHash    string
 	Hash        string
+	// ActorDisplayName is the actor's name as the account has it now. It
+	// is not part of the stored row (nor of its hash): Find and Get join it
+	// in so that a person can be searched for and shown by name.
+	ActorDisplayName string
 }
 
 // Record appends ev to the audit log inside tx, taking the actor, address

@@ -1,0 +1,114 @@
+package audit
+
+import (
+	"sort"
+	"time"
+)
+
+// Shanghai is the zone audit times are shown in. Rows store UTC; China has
+// kept UTC+8 without daylight saving since 1991, so a fixed zone shows every
+// row correctly without depending on the host's tzdata.
+var Shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
+
+// TimeLayout shows an instant with its offset, so that a printed or exported
+// time is unambiguous (SECURITY.md C2: time with offset).
+const TimeLayout = "2006-01-02 15:04:05 -07:00"
+
+// FormatTime renders t in Asia/Shanghai with its offset.
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(Shanghai).Format(TimeLayout)
+}
+
+// ActionNames are the Chinese names of the actions the product records.
+// An action missing here is shown by its code.
+var ActionNames = map[string]string{
+	"auth.login":           "登录",
+	"auth.logout":          "退出登录",
+	"auth.lock":            "账户锁定",
+	"auth.unlock":          "账户解锁",
+	"auth.session_expire":  "会话超时或终止",
+	"auth.session_end":     "结束会话",
+	"auth.mfa":             "双因素认证",
+	"auth.mfa_setup":       "设置双因素认证",
+	"auth.password_change": "修改本人密码",
+	"auth.setup":           "初始化系统管理员",
+	"user.create":          "创建账户",
+	"user.update":          "修改账户",
+	"user.disable":         "停用账户",
+	"user.enable":          "启用账户",
+	"user.password_reset":  "重置密码",
+	"user.role_change":     "变更角色",
+	"token.create":         "创建访问令牌",
+	"token.revoke":         "撤销访问令牌",
+	"policy.update":        "修改安全策略",
+	"access.denied":        "越权访问被拒绝",
+	"audit.search":         "查询审计日志",
+	"audit.view":           "查看审计记录",
+	"audit.export":         "导出审计日志",
+	"audit.purge":          "清理过期审计日志",
+	"system.start":         "系统启动",
+	"system.stop":          "系统停止",
+	"system.backup":        "数据备份",
+	"system.restore":       "数据恢复",
+}
+
+// ActionName returns the Chinese name of an action, or the action itself.
+func ActionName(action string) string {
+	if n, ok := ActionNames[action]; ok {
+		return n
+	}
+	return action
+}
+
+// ActionGroups are the prefixes offered as filters ("auth.*"), with names.
+var ActionGroups = []struct{ Prefix, Name string }{
+	{"auth.*", "登录与会话（全部）"},
+	{"user.*", "账户管理（全部）"},
+	{"token.*", "访问令牌（全部）"},
+	{"audit.*", "审计管理（全部）"},
+	{"system.*", "系统运行（全部）"},
+}
+
+// KnownActions lists the actions of ActionNames in code order.
+func KnownActions() []string {
+	as := make([]string, 0, len(ActionNames))
+	for a := range ActionNames {
+		as = append(as, a)
+	}
+	sort.Strings(as)
+	return as
+}
+
+// OutcomeNames are the Chinese names of the outcomes.
+var OutcomeNames = map[string]string{Success: "成功", Failure: "失败", Denied: "拒绝"}
+
+// ObjectTypeNames are the Chinese names of the object types recorded.
+var ObjectTypeNames = map[string]string{
+	"user":          "账户",
+	"api_token":     "访问令牌",
+	"route":         "页面或接口",
+	"audit_log":     "审计日志",
+	"setting":       "系统设置",
+	"policy":        "安全策略",
+	"session":       "会话",
+	"region":        "行政区划",
+	"body":          "领导小组/联席会议",
+	"unit":          "单位",
+	"member_unit":   "成员单位",
+	"member":        "组成人员",
+	"liaison":       "联络员",
+	"duty":          "职责",
+	"body_duties":   "职责清单",
+	"member_change": "成员调整",
+}
+
+// ObjectTypeName returns the Chinese name of an object type, or the type.
+func ObjectTypeName(t string) string {
+	if n, ok := ObjectTypeNames[t]; ok {
+		return n
+	}
+	return t
+}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -55,10 +56,25 @@ var ActionNames = map[string]string{
 	"system.restore":       "数据恢复",
 }
 
-// ActionName returns the Chinese name of an action, or the action itself.
+// verbNames name the common verbs of business actions, so that "unit.update"
+// reads 修改单位 without every domain listing its actions here.
+var verbNames = map[string]string{
+	"create": "新增", "update": "修改", "delete": "删除", "add": "添加", "remove": "移除", "end": "结束",
+	"replace": "更换", "reorder": "调整顺序：", "import": "导入", "export": "导出",
+}
+
+// ActionName returns the Chinese name of an action: from ActionNames, else
+// composed from a known object type and verb, else the action itself.
 func ActionName(action string) string {
 	if n, ok := ActionNames[action]; ok {
 		return n
+	}
+	if obj, verb, ok := strings.Cut(action, "."); ok {
+		if o, ok := ObjectTypeNames[obj]; ok {
+			if v, ok := verbNames[verb]; ok {
+				return v + o
+			}
+		}
 	}
 	return action
 }

@@ -362,3 +362,44 @@ func TestPurgeRefusesBrokenChain(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeCommand drives `liandong audit purge`, which keeps the security
+// policy's retention unless --days says more.
+func TestPurgeCommand(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, dsn string) {
+		d := openDSN(t, dsn)
+		if !cliRuns(t, d) {
+			return
+		}
+		now := time.Now()
+		office := actorCtx(7, "office", core.RoleOffice, 3)
+		record(t, d, office, now.AddDate(0, 0, -200), audit.Event{Action: "unit.update", ObjectType: "unit", ObjectID: "old"})
+		record(t, d, office, now.AddDate(0, 0, -100), audit.Event{Action: "unit.update", ObjectType: "unit", ObjectID: "young"})
+		purge := func(args ...string) (int, string) {
+			var out, errb bytes.Buffer
+			args = append([]string{"audit", "purge", "--data", t.TempDir(), "--db", dsn}, args...)
+			code := app.Main(context.Background(), args, &out, &errb)
+			return code, out.String() + errb.String()
+		}
+		if code, out := purge("--days", "90"); code == 0 || !strings.Contains(out, "至少保留180天") {
+			t.Fatalf("--days 90 must be refused: exit %d: %s", code, out)
+		}
+		if code, out := purge("--dry-run"); code != 0 || !strings.Contains(out, "up to 1 rows") {
+			t.Fatalf("dry run: exit %d: %s", code, out)
+		}
+		if code, out := purge(); code != 0 || !strings.Contains(out, "purged 1 audit rows") {
+			t.Fatalf("purge with the policy's 180 days: exit %d: %s", code, out)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM audit_log WHERE object_id = 'old'`); n != 0 {
+			t.Fatal("the 200-day-old row is still there")
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM audit_log WHERE object_id = 'young'`); n != 1 {
+			t.Fatal("the 100-day-old row is gone")
+		}
+		es, _, _ := audit.Find(context.Background(), d.R(), audit.Filter{Action: "audit.purge", Outcome: audit.Success})
+		if len(es) != 1 || !strings.HasPrefix(es[0].ActorName, "os:") || es[0].RequestID != "cli" {
+			t.Fatalf("purge audit row: %+v", es)
+		}
+		mustVerify(t, d)
+	})
+}

@@ -26,6 +26,7 @@ Usage:
   liandong backup FILE
   liandong demo --scale city|province|national
   liandong audit verify
+  liandong audit purge [--days N] [--dry-run]
   liandong version
 
 Every command that touches the database takes --data DIR (SQLite, default ./data)

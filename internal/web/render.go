@@ -98,6 +98,7 @@ var extraNav = []struct {
 	{"用户管理", "/admin/users", auth.PermUserManage},
 	{"安全管理", "/admin/security", auth.PermSecurity},
 	{"审计日志", "/audit", auth.PermAuditRead},
+	{"审计复核", "/audit/auditors", auth.PermAuditOfAudits},
 }
 
 var cst = time.FixedZone("CST", 8*3600)

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"liandong/internal/audit"
@@ -34,6 +35,28 @@ type Session struct {
 	MFADone    bool
 	CreatedAt  time.Time
 	LastSeenAt time.Time
+	// MFAPending is set by Resume when the user must still pass the second
+	// factor before anything else (SECURITY.md A7).
+	MFAPending bool
+	// PasswordChangeRequired is set by Resume when the password has expired
+	// or an administrator set it: the user must choose a new one before
+	// anything else (SECURITY.md A3).
+	PasswordChangeRequired bool
+	// PasswordExpired tells which of the two reasons applies.
+	PasswordExpired bool
+}
+
+// ID is the session's public identifier: the first 16 hex digits of the
+// token's hash. It names a session in "end this session" without exposing
+// anything that could be replayed as a cookie.
+func (s *Session) ID() string { return SessionID(s.TokenHash) }
+
+// SessionID returns the public identifier of the session with token hash h.
+func SessionID(h string) string {
+	if len(h) < 16 {
+		return h
+	}
+	return h[:16]
 }
 
 // NewToken returns 256 bits from the CSPRNG, URL-safe.
@@ -56,17 +79,32 @@ var errBadCredentials = core.Errorf(core.EUNAUTHORIZED, "用户名或密码错�
 // Login checks username and password and opens a session. Unknown user and
 // wrong password give the same answer, and take the same time. Failures
 // count toward a temporary lock (SECURITY.md A5). Every outcome is audited.
+// The session opened is new: a token the browser held before is never
+// promoted (session fixation, A8).
 func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (token string, u *User, err error) {
 	now := s.Clock.Now()
 	pol, err := LoadPolicy(ctx, s.DB.R())
 	if err != nil {
 		return "", nil, err
 	}
-	u, err = FindUserByUsername(ctx, s.DB.R(), username)
+	if validUsername(username) {
+		u, err = FindUserByUsername(ctx, s.DB.R(), username)
+	} else {
+		// Not a name any account can have: no need to ask the database
+		// (which would refuse some bytes outright).
+		err = core.NotFound("用户")
+	}
 	if core.ErrorCode(err) == core.ENOTFOUND {
 		CheckPassword(dummyHash, password, s.Argon) // same work as a real check
+		// A password typed into the username box must not end up in the
+		// audit log (SECURITY.md C6, G1): only names that could be
+		// usernames are recorded.
+		who := "unknown user " + username
+		if !validUsername(username) {
+			who = "unknown user (not a valid username)"
+		}
 		_ = audit.Log(ctx, s.DB, now, audit.Event{Action: "auth.login", ObjectType: "user", Outcome: audit.Failure,
-			Detail: "unknown user " + username})
+			Detail: who})
 		return "", nil, errBadCredentials
 	} else if err != nil {
 		return "", nil, err
@@ -75,7 +113,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	var result error
 	switch {
 	case now.Before(u.LockedUntil):
-		result = core.Errorf(core.ELOCKED, "账户已锁定，请于%s后再试，或联系安全管理员解锁", u.LockedUntil.In(cst).Format("15:04"))
+		result = lockedError(u.LockedUntil)
 	case !ok:
 		result = errBadCredentials
 	case u.Disabled:
@@ -88,7 +126,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 			IP: ip, RequestID: metaRequestID(ctx)})
 		if result != nil {
 			if !ok && !now.Before(u.LockedUntil) {
-				if err := s.countFailure(actx, tx, u, pol, now); err != nil {
+				if _, err := s.countFailure(actx, tx, u, pol, now); err != nil {
 					return err
 				}
 			}
@@ -96,6 +134,8 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 				ObjectID: u.ID, Outcome: audit.Failure, Detail: core.ErrorMessage(result)})
 		}
 		if stale {
+			// The cost parameters were raised since this hash was made:
+			// replace it now that the password is at hand (A4).
 			if h, err := HashPassword(password, s.Argon); err == nil {
 				if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, h, u.ID); err != nil {
 					return err
@@ -106,19 +146,32 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 			last_login_at = $1 WHERE id = $2`, now.Unix(), u.ID); err != nil {
 			return err
 		}
+		if err := purgeExpiredSessions(ctx, tx, pol, now); err != nil {
+			return err
+		}
+		if pol.MaxSessions > 0 {
+			// Make room for the new session: keep only the newest
+			// MaxSessions-1 of the user's others, so the login that was
+			// just made always wins (A8).
+			res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash NOT IN (
+				SELECT token_hash FROM sessions WHERE user_id = $1
+				ORDER BY created_at DESC, last_seen_at DESC, token_hash LIMIT $2)`, u.ID, pol.MaxSessions-1)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if err := audit.Record(actx, tx, s.DB.Engine, now, audit.Event{Action: "auth.session_limit",
+					ObjectType: "user", ObjectID: u.ID,
+					Detail: fmt.Sprintf("%d older session(s) ended: at most %d allowed", n, pol.MaxSessions)}); err != nil {
+					return err
+				}
+			}
+		}
 		token = NewToken()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, mfa_done, ip, user_agent,
 			created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
 			HashToken(token), u.ID, NewToken(), false, ip, truncate(userAgent, 300), now.Unix()); err != nil {
 			return err
-		}
-		if pol.MaxSessions > 0 {
-			// Keep only the newest MaxSessions sessions of the user.
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash NOT IN (
-				SELECT token_hash FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, token_hash LIMIT $2)`,
-				u.ID, pol.MaxSessions); err != nil {
-				return err
-			}
 		}
 		return audit.Record(actx, tx, s.DB.Engine, now, audit.Event{Action: "auth.login", ObjectType: "user", ObjectID: u.ID})
 	})
@@ -131,7 +184,14 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	return token, u, nil
 }
 
-func (s *Service) countFailure(ctx context.Context, tx *sql.Tx, u *User, pol Policy, now time.Time) error {
+func lockedError(until time.Time) error {
+	return core.Errorf(core.ELOCKED, "账户已锁定，请于%s后再试，或联系安全管理员解锁", until.In(cst).Format("15:04"))
+}
+
+// countFailure counts a failed password or code toward the lock, and locks
+// the account when the threshold is reached within the window. It reports
+// whether the account is now locked.
+func (s *Service) countFailure(ctx context.Context, tx *sql.Tx, u *User, pol Policy, now time.Time) (bool, error) {
 	window := time.Duration(pol.LockWindowMinutes) * time.Minute
 	failed, first := u.FailedLogins+1, u.FirstFailedAt
 	if first.IsZero() || now.Sub(first) > window {
@@ -149,19 +209,28 @@ func (s *Service) countFailure(ctx context.Context, tx *sql.Tx, u *User, pol Pol
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, first_failed_at = $2,
 		locked_until = CASE WHEN $3 > 0 THEN $3 ELSE locked_until END WHERE id = $4`,
 		failed, firstUnix, lockedUntil, u.ID); err != nil {
-		return err
+		return false, err
 	}
+	u.FailedLogins, u.FirstFailedAt = failed, first
 	if lockedUntil > 0 {
-		return audit.Record(ctx, tx, s.DB.Engine, now, audit.Event{Action: "auth.lock", ObjectType: "user", ObjectID: u.ID,
-			Detail: fmt.Sprintf("locked for %d minutes after %d failed logins", pol.LockMinutes, pol.LockThreshold)})
+		u.LockedUntil = unix(lockedUntil)
+		return true, audit.Record(ctx, tx, s.DB.Engine, now, audit.Event{Action: "auth.lock", ObjectType: "user", ObjectID: u.ID,
+			Detail: fmt.Sprintf("locked for %d minutes after %d failed attempts", pol.LockMinutes, pol.LockThreshold)})
 	}
-	return nil
+	return false, nil
+}
+
+// PasswordExpired reports whether u's password is older than the policy's
+// maximum age (SECURITY.md A3; a maximum of 0 turns expiry off).
+func PasswordExpired(p Policy, u *User, now time.Time) bool {
+	return p.MaxAgeDays > 0 && now.Sub(u.PasswordChangedAt) > time.Duration(p.MaxAgeDays)*24*time.Hour
 }
 
 // Resume finds the session of token, enforces the idle and absolute
 // timeouts (deleting an expired session, SECURITY.md A6), touches it, and
 // returns it with the user's current actor: roles and scope are read afresh
-// on every request, so a change applies at once (B6).
+// on every request, so a change applies at once (B6). The session tells
+// whether the second factor or a new password is still owed.
 func (s *Service) Resume(ctx context.Context, token, ip string) (*Session, *User, error) {
 	if token == "" {
 		return nil, nil, core.Errorf(core.EUNAUTHORIZED, "请先登录")
@@ -189,14 +258,26 @@ func (s *Service) Resume(ctx context.Context, token, ip string) (*Session, *User
 		return nil, nil, err
 	}
 	if idle || expired || u.Disabled || (u.Demo && !s.DemoMode) {
+		reason := "account disabled"
+		switch {
+		case idle:
+			reason = "idle timeout"
+		case expired:
+			reason = "absolute timeout"
+		case u.Demo && !s.DemoMode:
+			reason = "demo account outside demo mode"
+		}
 		err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, sess.TokenHash)
+			res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, sess.TokenHash)
 			if err != nil {
 				return err
 			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // another request ended it first
+			}
 			return audit.Record(core.WithActor(ctx, &core.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, IP: ip,
 				RequestID: metaRequestID(ctx)}), tx, s.DB.Engine, now, audit.Event{Action: "auth.session_expire",
-				ObjectType: "user", ObjectID: u.ID, Detail: map[bool]string{true: "idle timeout", false: "ended"}[idle]})
+				ObjectType: "user", ObjectID: u.ID, Detail: reason})
 		})
 		if err != nil {
 			return nil, nil, err
@@ -213,7 +294,41 @@ func (s *Service) Resume(ctx context.Context, token, ip string) (*Session, *User
 		}
 		sess.LastSeenAt = now
 	}
+	sess.MFAPending = MFARequired(pol, u) && !sess.MFADone
+	sess.PasswordExpired = PasswordExpired(pol, u, now)
+	sess.PasswordChangeRequired = u.MustChangePassword || sess.PasswordExpired
 	return &sess, u, nil
+}
+
+// purgeExpiredSessions deletes every session past its idle or absolute
+// timeout, so that a session its user never came back to does not linger
+// in the table (SECURITY.md G1).
+func purgeExpiredSessions(ctx context.Context, tx *sql.Tx, pol Policy, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2`,
+		now.Add(-time.Duration(pol.IdleMinutes)*time.Minute).Unix(),
+		now.Add(-time.Duration(pol.AbsoluteHours)*time.Hour).Unix())
+	return err
+}
+
+// rotateSession replaces the session oldHash by a new one with a new token
+// and form token, keeping its start time (the absolute timeout still runs
+// from the login). Used when the session gains privilege: the second factor
+// passed (SECURITY.md A8).
+func rotateSession(ctx context.Context, tx *sql.Tx, oldHash string, mfaDone bool, now time.Time) (string, error) {
+	token := NewToken()
+	res, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, mfa_done, ip, user_agent,
+		created_at, last_seen_at) SELECT $1, user_id, $2, $3, ip, user_agent, created_at, $4
+		FROM sessions WHERE token_hash = $5`, HashToken(token), NewToken(), mfaDone, now.Unix(), oldHash)
+	if err != nil {
+		return "", err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return "", core.Errorf(core.EUNAUTHORIZED, "登录已失效，请重新登录")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, oldHash); err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
 // Logout deletes the session (not merely expires it, SECURITY.md G1).
@@ -246,11 +361,20 @@ func metaRequestID(ctx context.Context) string {
 	return ""
 }
 
+// truncate cuts s to at most n bytes of valid UTF-8 without control
+// characters: client-supplied text (a User-Agent) goes into the database,
+// and PostgreSQL refuses invalid UTF-8 and NUL bytes.
 func truncate(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }
 
 // cst is the zone times are shown in.

@@ -46,7 +46,10 @@ type Guard struct {
 	Secure bool // served over TLS (or behind a TLS proxy): Secure cookies and HSTS
 	// RenderError writes an HTML error page; JSON requests get the API envelope.
 	RenderError func(w http.ResponseWriter, r *http.Request, status int, err error)
-	cop         *http.CrossOriginProtection
+	// LoginThrottle limits password and code attempts per client address
+	// (A5); Handler sets the default when nil.
+	LoginThrottle *Throttle
+	cop           *http.CrossOriginProtection
 }
 
 // SessionCookie returns the session cookie name: __Host- prefixed when the
@@ -80,6 +83,10 @@ func (g *Guard) Handler(tables ...[]Route) http.Handler {
 		g.Error(w, r, http.StatusNotFound, core.Errorf(core.ENOTFOUND, "页面不存在"))
 	})
 	var h http.Handler = mux
+	if g.LoginThrottle == nil {
+		g.LoginThrottle = NewLoginThrottle(g.Clock)
+	}
+	h = g.gate(h)
 	h = g.csrf(h)
 	h = g.session(h)
 	h = g.headers(h)

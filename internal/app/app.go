@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"liandong/internal/api"
@@ -35,6 +36,28 @@ type Config struct {
 	// AllowNonDurable accepts a PostgreSQL server without fsync (tests only).
 	AllowNonDurable bool
 	Log             *slog.Logger
+	// HTTP server timeouts (SECURITY.md D9); zero means the default:
+	// ReadHeaderTimeout 10 s, ReadTimeout 2 min, WriteTimeout 5 min,
+	// IdleTimeout 2 min. Tests shorten them.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+}
+
+// Default HTTP server timeouts.
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 2 * time.Minute
+	DefaultWriteTimeout      = 5 * time.Minute
+	DefaultIdleTimeout       = 2 * time.Minute
+)
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
 }
 
 // DatabaseDSN returns the DSN the config selects.
@@ -52,6 +75,17 @@ type App struct {
 	Auth    *auth.Service
 	Handler http.Handler
 	Log     *slog.Logger
+	routes  [][]httpx.Route
+}
+
+// Routes returns every route the Handler serves, each with its permission,
+// so that tests can walk the whole URL space (SECURITY.md B2, D5).
+func (a *App) Routes() []httpx.Route {
+	var rs []httpx.Route
+	for _, t := range a.routes {
+		rs = append(rs, t...)
+	}
+	return rs
 }
 
 // Open opens the database, applies pending migrations (after a backup),
@@ -71,6 +105,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	d, err := db.Open(ctx, cfg.DatabaseDSN(), db.Options{AllowNonDurable: cfg.AllowNonDurable})
 	if err != nil {
+		cfg.Log.Error("open database", "err", err.Error())
+		return nil, err
+	}
+	if err := checkDurable(ctx, d, cfg); err != nil {
+		d.Close()
 		return nil, err
 	}
 	applied, err := d.Migrate(ctx, filepath.Join(cfg.DataDir, "backups"))
@@ -97,8 +136,31 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log}
 	health := []httpx.Route{{Pattern: "GET /healthz", Perm: auth.PermPublic, Handler: a.healthz}}
-	a.Handler = guard.Handler(health, ws.Routes(), as.Routes())
+	a.routes = [][]httpx.Route{health, ws.Routes(), as.Routes()}
+	a.Handler = guard.Handler(a.routes...)
 	return a, nil
+}
+
+// checkDurable is the start-up self-check of SECURITY.md I2: the database
+// must run with durable settings. SQLite settings are ours to choose, so a
+// deviation is always refused; PostgreSQL ones are the operator's, and only
+// tests may accept them (db.Open refuses them otherwise).
+func checkDurable(ctx context.Context, d *db.DB, cfg Config) error {
+	bad, err := d.NonDurableSettings(ctx)
+	if err != nil {
+		cfg.Log.Error("durability self-check", "err", err.Error())
+		return err
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	if d.Engine == db.Postgres && cfg.AllowNonDurable {
+		cfg.Log.Warn("database runs without durability (allowed for tests)", "settings", bad)
+		return nil
+	}
+	err = fmt.Errorf("app: the %s database runs without durability (%s); refusing to start", d.Engine, strings.Join(bad, ", "))
+	cfg.Log.Error("durability self-check", "err", err.Error())
+	return err
 }
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
@@ -125,10 +187,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	srv := &http.Server{
 		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: orDefault(a.Config.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       orDefault(a.Config.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      orDefault(a.Config.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       orDefault(a.Config.IdleTimeout, DefaultIdleTimeout),
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"liandong/internal/audit"
 	"liandong/internal/core"
 )
 
@@ -180,11 +181,27 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stdout, "PostgreSQL: take a consistent online backup with\n  pg_dump -Fc -f FILE \"$LIANDONG_DB\"\nand restore it with\n  pg_restore --single-transaction -d NEWDB FILE")
 		return nil
 	}
-	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("%s already exists; choose a new file name", dst)
-	}
-	if err := a.DB.Backup(ctx, dst); err != nil {
+	// Claim the name first, exclusively and readable by the owner only (a
+	// backup holds password hashes): an existing file is never overwritten,
+	// even one created between a check and the copy. VACUUM INTO fills an
+	// empty file.
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return &core.Error{Code: core.ECONFLICT, Message: "备份文件已存在，不会覆盖；请换一个文件名",
+			Err: fmt.Errorf("%s already exists", dst)}
+	} else if err != nil {
 		return err
+	}
+	f.Close()
+	ev := audit.Event{Action: "system.backup", ObjectType: "backup", ObjectID: dst}
+	if err := a.DB.Backup(ctx, dst); err != nil {
+		os.Remove(dst)
+		ev.Outcome, ev.Detail = audit.Failure, err.Error()
+		_ = audit.Log(ctx, a.DB, a.Auth.Clock.Now(), ev)
+		return err
+	}
+	if err := audit.Log(ctx, a.DB, a.Auth.Clock.Now(), ev); err != nil {
+		return fmt.Errorf("backup written to %s, but recording it in the audit log failed: %w", dst, err)
 	}
 	fmt.Fprintf(stdout, "backup written to %s\n", dst)
 	return nil

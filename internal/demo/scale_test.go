@@ -1,0 +1,122 @@
+package demo_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"liandong/internal/core"
+	"liandong/internal/db"
+	"liandong/internal/demo"
+	"liandong/internal/testkit"
+)
+
+func TestLoadScaleCityBesideTheDemo(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := demo.Load(ctx, d, service(d, true)); err != nil {
+			t.Fatal(err)
+		}
+		demoUnits := count(t, d, `SELECT COUNT(*) FROM units`)
+		st, err := demo.LoadScale(ctx, d, "city")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 1 city body with 35 units, 12 county bodies with 25 each.
+		want := demo.Stats{Regions: 14, Bodies: 13, Units: 35 + 12*25, MemberUnits: 35 + 12*25,
+			Members: 13*4 + 35 + 12*25, Liaisons: 35 + 12*25}
+		got := st
+		got.Samples = nil
+		if got.String() != want.String() {
+			t.Errorf("stats %s\n want %s", got, want)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM units`); n != demoUnits+want.Units {
+			t.Errorf("units: %d, want %d demo + %d synthetic", n, demoUnits, want.Units)
+		}
+		// The rows the stats count are really there and hang together.
+		if n := count(t, d, `SELECT COUNT(*) FROM bodies c JOIN bodies p ON p.id = c.parent_id
+			JOIN regions r ON r.id = p.region_id WHERE r.code = '990100'`); n != 12 {
+			t.Errorf("city body has %d county bodies, want 12", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM regions c JOIN regions p ON p.id = c.parent_id
+			WHERE p.code = '990100' AND c.level = 'county' AND c.code LIKE '9901%'`); n != 12 {
+			t.Errorf("city region has %d counties, want 12", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM member_units mu JOIN units u ON u.id = mu.unit_id
+			JOIN bodies b ON b.id = mu.body_id WHERE u.region_id <> b.region_id`); n != 0 {
+			t.Errorf("%d member units belong to another region's body", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM bodies b JOIN units u ON u.id = b.office_unit_id
+			JOIN regions r ON r.id = b.region_id WHERE r.code LIKE '99%' AND u.short_name NOT LIKE '%科协'`); n != 0 {
+			t.Errorf("%d bodies have their office outside the science association", n)
+		}
+		var name string
+		if err := d.R().QueryRowContext(ctx, `SELECT name FROM regions WHERE code = '990103'`).Scan(&name); err != nil || name != "丙市第三区" {
+			t.Errorf("region 990103 = %q, %v", name, err)
+		}
+		if len(st.Samples) != 2 || st.Samples[0].Level != "city" || st.Samples[1].Level != "county" {
+			t.Errorf("samples %+v", st.Samples)
+		}
+
+		// New rows get fresh ids after the explicit ones (PostgreSQL's
+		// identity sequences were moved past them).
+		err = d.InTx(ctx, func(tx *sql.Tx) error {
+			for _, q := range []string{
+				`INSERT INTO regions (code, name, level) VALUES ('990200', '丙二市', 'city')`,
+				`INSERT INTO units (region_id, name, kind, created_at, updated_at)
+					SELECT id, '丙市新单位', 'other', 0, 0 FROM regions WHERE code = '990100'`,
+				`INSERT INTO bodies (kind, name, region_id, created_at, updated_at)
+					SELECT 'joint_conference', '丙市科普工作联席会议', id, 0, 0 FROM regions WHERE code = '990100'`,
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("insert after LoadScale: %v", err)
+		}
+
+		// Loading again adds nothing.
+		again, err := demo.LoadScale(ctx, d, "city")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Units != 0 || again.Bodies != 0 {
+			t.Errorf("second LoadScale added %s", again)
+		}
+	})
+}
+
+func TestLoadScaleProvince(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		st, err := demo.LoadScale(context.Background(), d, "province")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Regions != 1+15+110 || st.Bodies != 1+15+110 || st.Units < 3000 || st.Units > 4000 {
+			t.Errorf("province scale: %s", st)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM units`); n != st.Units {
+			t.Errorf("units in the database: %d, stats say %d", n, st.Units)
+		}
+		// Province-level bureaus are called 厅.
+		if n := count(t, d, `SELECT COUNT(*) FROM units WHERE name = '乙省教育厅' AND short_name = '省教育厅'`); n != 1 {
+			t.Errorf("乙省教育厅: %d", n)
+		}
+		// Every county body hangs under a city body, every city body under the province's.
+		if n := count(t, d, `SELECT COUNT(*) FROM bodies b JOIN regions r ON r.id = b.region_id
+			LEFT JOIN bodies p ON p.id = b.parent_id LEFT JOIN regions pr ON pr.id = p.region_id
+			WHERE r.level <> 'province' AND (pr.id IS NULL OR pr.id <> r.parent_id)`); n != 0 {
+			t.Errorf("%d bodies not under their parent region's body", n)
+		}
+	})
+}
+
+func TestLoadScaleRejectsUnknownScale(t *testing.T) {
+	d := testkit.OpenDB(t, db.SQLite)
+	if _, err := demo.LoadScale(context.Background(), d, "galaxy"); core.ErrorCode(err) != core.EINVALID {
+		t.Errorf("scale galaxy: %v, want EINVALID", err)
+	}
+}

@@ -95,10 +95,13 @@ func auditFilter(r *http.Request) (audit.Filter, error) {
 			es.Add("upto", "upto 应为非负整数（记录编号）")
 		}
 	}
-	if len(es) > 0 {
-		return f, es
+	// Report every mistake at once: the parse errors and the filter's own.
+	for field, msg := range core.FieldErrors(f.Validate()) {
+		if _, dup := core.FieldErrors(es.Err())[field]; !dup {
+			es.Add(field, msg)
+		}
 	}
-	return f, f.Validate()
+	return f, es.Err()
 }
 
 func instant(s string, endOfDay bool) (time.Time, error) {

@@ -61,12 +61,25 @@ func parseAuditFilter(r *http.Request, v auditView) (audit.Filter, auditForm, er
 	}
 	off, _ := strconv.Atoi(q.Get("offset"))
 	f.Page = core.Page{Offset: off, Limit: 50}.Normalize()
-	if len(es) == 0 {
-		if err := f.Validate(); err != nil {
-			return f, form, err
+	return f, form, mergeErrors(es, f.Validate())
+}
+
+// mergeErrors adds the field errors of err to es, keeping the first error
+// of each field, so that every mistake in a form is reported at once.
+func mergeErrors(es core.Errors, err error) error {
+	seen := map[string]bool{}
+	for _, e := range es {
+		seen[e.Field] = true
+	}
+	for field, msg := range core.FieldErrors(err) {
+		if !seen[field] {
+			es.Add(field, msg)
 		}
 	}
-	return f, form, es.Err()
+	if err != nil && len(es) == 0 {
+		return err
+	}
+	return es.Err()
 }
 
 func parseDay(s string) (time.Time, error) {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +17,10 @@ import (
 
 //go:embed migrations
 var migrations embed.FS
+
+// migrationFS is what Migrations reads; tests swap in a longer or shorter
+// set to exercise an upgrade (SECURITY.md I8).
+var migrationFS fs.FS = migrations
 
 // Migration is one embedded schema change.
 type Migration struct {
@@ -25,7 +32,7 @@ type Migration struct {
 // have files of the same names (a test compares the resulting schemas).
 func Migrations(e Engine) ([]Migration, error) {
 	dir := "migrations/" + string(e)
-	entries, err := fs.ReadDir(migrations, dir)
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +41,7 @@ func Migrations(e Engine) ([]Migration, error) {
 		if !strings.HasSuffix(en.Name(), ".sql") {
 			continue
 		}
-		b, err := migrations.ReadFile(path.Join(dir, en.Name()))
+		b, err := fs.ReadFile(migrationFS, path.Join(dir, en.Name()))
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +114,10 @@ func (d *DB) Migrate(ctx context.Context, backupDir string) ([]string, error) {
 	}
 	applied, _ := d.Applied(ctx)
 	if d.Engine == SQLite && backupDir != "" && len(applied) > 0 {
-		dst := path.Join(backupDir, fmt.Sprintf("pre-migrate-%s.db", time.Now().UTC().Format("20060102-150405")))
+		dst, err := preMigratePath(backupDir)
+		if err != nil {
+			return nil, fmt.Errorf("db: pre-migration backup: %w", err)
+		}
 		if err := d.Backup(ctx, dst); err != nil {
 			return nil, fmt.Errorf("db: pre-migration backup: %w", err)
 		}
@@ -128,4 +138,23 @@ func (d *DB) Migrate(ctx context.Context, backupDir string) ([]string, error) {
 		done = append(done, m.Name)
 	}
 	return done, nil
+}
+
+// preMigratePath creates backupDir if needed (owner only: backups hold
+// password hashes) and returns a file name in it that is not taken yet,
+// even when an upgrade is retried within the same second.
+func preMigratePath(backupDir string) (string, error) {
+	if err := os.MkdirAll(backupDir, 0o700); err != nil {
+		return "", err
+	}
+	base := filepath.Join(backupDir, "pre-migrate-"+time.Now().UTC().Format("20060102-150405"))
+	dst := base + ".db"
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dst); errors.Is(err, fs.ErrNotExist) {
+			return dst, nil
+		} else if err != nil {
+			return "", err
+		}
+		dst = fmt.Sprintf("%s-%d.db", base, i)
+	}
 }

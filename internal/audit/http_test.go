@@ -226,6 +226,21 @@ func TestEventCoverage(t *testing.T) {
 					return result{resp, body}
 				},
 				status: http.StatusOK, action: "audit.export", outcome: audit.Success, actor: "auditor"},
+			{name: "system admin creates an account",
+				act: func() result {
+					resp, body := w.login("sysadmin").Post("/admin/users", url.Values{"username": {"zhouxue"},
+						"display_name": {"周雪"}, "password": {"Kp9$wLz4qN2x"}, "password2": {"Kp9$wLz4qN2x"}})
+					return result{resp, body}
+				},
+				status: http.StatusSeeOther, action: "user.create", outcome: audit.Success, actor: "sysadmin"},
+			{name: "system admin resets a password",
+				act: func() result {
+					pw := url.Values{"password": {"Kp9$wLz4qN2x"}, "password2": {"Kp9$wLz4qN2x"}}
+					resp, body := w.login("sysadmin").Post(fmt.Sprintf("/admin/users/%d/password", w.users["locked1"].ID), pw)
+					return result{resp, body}
+				},
+				status: http.StatusSeeOther, action: "user.password_reset", outcome: audit.Success, actor: "sysadmin",
+				object: func() string { return fmt.Sprint(w.users["locked1"].ID) }},
 			{name: "security admin reviews the auditor",
 				act: func() result {
 					resp, body := secadmin.Get("/audit/auditors")
@@ -530,6 +545,48 @@ func TestAuditAPI(t *testing.T) {
 		anon := testkit.NewClient(t, w.base)
 		if resp, _ := anon.Get("/api/v1/audit"); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("anonymous: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestCommandLineEvents covers the actions that have no page: an API token
+// is issued at the command line (`liandong token create`), exactly once
+// audited.
+func TestCommandLineEvents(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		if !cliRuns(t, w.app.DB) {
+			return
+		}
+		from := w.lastID()
+		var out, errb bytes.Buffer
+		args := []string{"token", "create", "--user", "office1", "--name", "报表脚本", "--data", w.app.Config.DataDir}
+		if w.app.DB.Engine == db.Postgres {
+			args = append(args, "--db", dsn)
+		}
+		if code := app.Main(context.Background(), args, &out, &errb); code != 0 {
+			t.Fatalf("token create: exit %d: %s", code, errb.String())
+		}
+		rows := w.since(from)
+		if len(rows) != 1 || rows[0].Action != "token.create" || rows[0].Outcome != audit.Success ||
+			rows[0].ObjectType != "api_token" || !strings.Contains(rows[0].AfterJSON, "报表脚本") {
+			t.Fatalf("token.create rows: %+v", rows)
+		}
+		// The token itself is never in the log.
+		tok := strings.TrimSpace(out.String()[strings.LastIndex(out.String(), " "):])
+		if strings.Contains(rows[0].AfterJSON+rows[0].Detail, tok) {
+			t.Fatal("the token was written to the audit log")
+		}
+		// And it works: a script reads the audit log only if its owner may.
+		req, _ := http.NewRequest(http.MethodGet, w.base+"/api/v1/audit", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("office token on the audit API: %d", resp.StatusCode)
 		}
 	})
 }

@@ -6,14 +6,17 @@ package api
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"liandong/internal/auth"
 	"liandong/internal/core"
 	"liandong/internal/db"
 	"liandong/internal/httpx"
+	"liandong/internal/org"
 )
 
 // Server holds what the API handlers need.
@@ -23,6 +26,8 @@ type Server struct {
 	Guard *httpx.Guard
 	Clock core.Clock
 	Log   *slog.Logger
+	// Org is the registry's service, shared with the HTML pages.
+	Org *org.Service
 }
 
 //go:embed openapi.json
@@ -83,6 +88,16 @@ func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		// Name the offending field where the decoder tells it, so that a
+		// client sees which extra or mistyped field was refused.
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name = strings.Trim(name, `"`)
+			return &core.Error{Code: core.EINVALID, Field: name, Message: "不允许提交字段“" + name + "”", Err: err}
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return &core.Error{Code: core.EINVALID, Field: te.Field, Message: "字段“" + te.Field + "”的类型不正确", Err: err}
+		}
 		return &core.Error{Code: core.EINVALID, Message: "请求内容不是有效的JSON，或含有不允许的字段", Err: err}
 	}
 	return nil

@@ -21,6 +21,7 @@ import (
 	"liandong/internal/core"
 	"liandong/internal/db"
 	"liandong/internal/httpx"
+	"liandong/internal/org"
 	"liandong/internal/web"
 )
 
@@ -134,7 +135,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log}
+	orgs := &org.Service{DB: d, Clock: cfg.Clock}
+	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log, Org: orgs}
 	health := []httpx.Route{{Pattern: "GET /healthz", Perm: auth.PermPublic, Handler: a.healthz}}
 	a.routes = [][]httpx.Route{health, ws.Routes(), as.Routes()}
 	a.Handler = guard.Handler(a.routes...)

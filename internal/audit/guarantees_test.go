@@ -403,3 +403,42 @@ func TestPurgeCommand(t *testing.T) {
 		mustVerify(t, d)
 	})
 }
+
+// TestRetentionSettingFloor: the security administrator cannot set a
+// retention under 180 days (SECURITY.md C5); the stored policy is kept.
+func TestRetentionSettingFloor(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		svc := &auth.Service{DB: d, Clock: core.NewFakeClock(t0), Argon: auth.DefaultArgon2}
+		sec := actorCtx(8, "secadmin", core.RoleSecurityAdmin, 0)
+		for _, days := range []int{0, 90, 179} {
+			p := auth.DefaultPolicy
+			p.AuditRetentionDays = days
+			err := svc.SavePolicy(sec, p)
+			if core.ErrorCode(err) != core.EINVALID || core.FieldErrors(err)["audit_retention_days"] == "" {
+				t.Fatalf("retention of %d days must be refused on its field: %v", days, err)
+			}
+		}
+		p := auth.DefaultPolicy
+		p.AuditRetentionDays = 365
+		if err := svc.SavePolicy(sec, p); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := auth.LoadPolicy(context.Background(), d.R()); err != nil || got.AuditRetentionDays != 365 {
+			t.Fatalf("stored retention: %d %v", got.AuditRetentionDays, err)
+		}
+		es, _, _ := audit.Find(context.Background(), d.R(), audit.Filter{Action: "policy.update"})
+		if len(es) != 1 {
+			t.Fatalf("policy.update rows: %d", len(es))
+		}
+		var changed []string
+		for _, c := range audit.Diff(es[0].BeforeJSON, es[0].AfterJSON) {
+			if c.Changed {
+				changed = append(changed, c.Field+": "+c.Before+" → "+c.After)
+			}
+		}
+		if strings.Join(changed, ";") != "audit_retention_days: 180 → 365" {
+			t.Fatalf("the diff of the policy change: %v", changed)
+		}
+	})
+}
+

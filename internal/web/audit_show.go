@@ -20,6 +20,11 @@ var fieldLabels = map[string]string{
 	"text": "内容", "seq": "序号", "scope": "范围", "active": "有效", "sort_order": "排序", "version": "版本",
 	"retention_days": "保留天数", "cutoff": "清理截止时间", "chain_anchor": "哈希链锚点", "rows": "记录数",
 	"first_id": "起始编号", "last_id": "结束编号", "user_id": "账户编号",
+	"min_length": "密码最小长度", "min_classes": "密码字符类别数", "max_age_days": "密码有效期（天）",
+	"history_count": "不可重复的历史密码数", "lock_threshold": "锁定前允许失败次数", "lock_window_minutes": "失败统计时段（分钟）",
+	"lock_minutes": "锁定时长（分钟）", "idle_minutes": "空闲超时（分钟）", "absolute_hours": "会话最长时间（小时）",
+	"max_sessions": "并发会话数", "admin_mfa": "管理员双因素认证", "audit_retention_days": "审计日志保留天数",
+	"blocked_words": "密码禁用词",
 }
 
 // auditChange is one line of the before → after table.

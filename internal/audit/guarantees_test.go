@@ -441,4 +441,3 @@ func TestRetentionSettingFloor(t *testing.T) {
 		}
 	})
 }
-

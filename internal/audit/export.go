@@ -56,7 +56,7 @@ func Export(ctx context.Context, d *db.DB, now time.Time, f Filter, w io.Writer)
 			break
 		}
 		f.Page.Offset += f.Page.Limit
-		if es, _, err = Find(ctx, d.R(), f); err != nil {
+		if es, err = findPage(ctx, d.R(), f); err != nil {
 			return 0, err
 		}
 	}

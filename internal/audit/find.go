@@ -157,13 +157,18 @@ func Find(ctx context.Context, q db.Querier, f Filter) ([]Entry, int, error) {
 	if err := f.Validate(); err != nil {
 		return nil, 0, err
 	}
-	f.Page = f.Page.Normalize()
-	args := f.args()
 	var total int
-	if err := q.QueryRowContext(ctx, countSQL, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, countSQL, f.args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("audit: count: %w", err)
 	}
-	args = append(args, f.Page.Limit, f.Page.Offset)
+	es, err := findPage(ctx, q, f)
+	return es, total, err
+}
+
+// findPage returns one page of a validated filter, without the count.
+func findPage(ctx context.Context, q db.Querier, f Filter) ([]Entry, error) {
+	f.Page = f.Page.Normalize()
+	args := append(f.args(), f.Page.Limit, f.Page.Offset)
 	var rows *sql.Rows
 	var err error
 	if f.Ascending {
@@ -172,18 +177,18 @@ func Find(ctx context.Context, q db.Querier, f Filter) ([]Entry, int, error) {
 		rows, err = q.QueryContext(ctx, findDescSQL, args...)
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("audit: find: %w", err)
+		return nil, fmt.Errorf("audit: find: %w", err)
 	}
 	defer rows.Close()
 	var es []Entry
 	for rows.Next() {
 		e, err := scanFound(rows)
 		if err != nil {
-			return nil, 0, fmt.Errorf("audit: find: %w", err)
+			return nil, fmt.Errorf("audit: find: %w", err)
 		}
 		es = append(es, *e)
 	}
-	return es, total, rows.Err()
+	return es, rows.Err()
 }
 
 // Get returns one row, ENOTFOUND if there is none.

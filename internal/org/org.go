@@ -73,7 +73,7 @@ type Body struct {
 }
 
 // Office describes where the office is set up: "市科协科普部".
-func (b *Body) Office() string { return b.OfficeUnitName + b.OfficeDept }
+func (b Body) Office() string { return b.OfficeUnitName + b.OfficeDept }
 
 // BodyInput creates a body.
 type BodyInput struct {
@@ -524,7 +524,7 @@ type DutyList struct {
 }
 
 // Title names the list as a heading.
-func (l *DutyList) Title() string {
+func (l DutyList) Title() string {
 	if l.Scope == DutyUnit {
 		return l.UnitName + "具体职责"
 	}

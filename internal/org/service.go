@@ -525,3 +525,21 @@ func (s *Service) UpdateUnit(ctx context.Context, id int64, in UnitInput) (*Unit
 	})
 	return u, err
 }
+
+// MaxUnitChoices caps the units offered in one form's list.
+const MaxUnitChoices = 2000
+
+// UnitChoices returns the units a form of body bodyID offers: those of the
+// body's region and the regions below it.
+func (s *Service) UnitChoices(ctx context.Context, bodyID int64) ([]Unit, error) {
+	var out []Unit
+	err := s.read(ctx, func(a *core.Actor, q db.Querier) error {
+		b, err := readableBody(ctx, q, a, bodyID, "unit choices")
+		if err != nil {
+			return err
+		}
+		out, err = FindUnitsInRegionTree(ctx, q, b.RegionID, MaxUnitChoices)
+		return err
+	})
+	return out, err
+}

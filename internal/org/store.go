@@ -984,3 +984,28 @@ func renumber(ctx context.Context, q db.Querier, ids []int64) error {
 	}
 	return nil
 }
+
+// FindUnitsInRegionTree returns up to limit units of region root and the
+// regions below it, ordered by region code and name: the choices of a
+// body's forms.
+func FindUnitsInRegionTree(ctx context.Context, q db.Querier, root int64, limit int) ([]Unit, error) {
+	rows, err := q.QueryContext(ctx, `WITH RECURSIVE tree (id, depth) AS (
+			SELECT id, 0 FROM regions WHERE id = $1
+			UNION ALL
+			SELECT r.id, tree.depth + 1 FROM regions r JOIN tree ON r.parent_id = tree.id WHERE tree.depth < 8
+		)
+		`+unitSelect+` WHERE u.region_id IN (SELECT id FROM tree)`+unitOrder+` LIMIT $2`, root, limit)
+	if err != nil {
+		return nil, fmt.Errorf("org: units in region: %w", err)
+	}
+	defer rows.Close()
+	var out []Unit
+	for rows.Next() {
+		u, err := scanUnit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("org: scan unit: %w", err)
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}

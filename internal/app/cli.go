@@ -132,6 +132,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer a.Close()
 	return a.Serve(ctx, func(addr string) {
 		fmt.Fprintf(stdout, "Liandong is serving on http://%s/\n", addr)
+		printSetupHint(ctx, a, addr, stdout)
 	})
 }
 

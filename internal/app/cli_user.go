@@ -93,6 +93,9 @@ func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if n.Password, err = readPassword(stdin, stderr); err != nil {
 		return err
 	}
+	if role == "" {
+		return errors.New("--role is required: " + rolesList())
+	}
 	u, err := a.Auth.CreateUser(ctx, n)
 	if err != nil {
 		return err
@@ -148,7 +151,11 @@ func cmdUserList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if u.Disabled {
 			state = "disabled"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.DisplayName, u.Role, state)
+		role := string(u.Role)
+		if role == "" {
+			role = "(pending)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.DisplayName, role, state)
 	}
 	return tw.Flush()
 }
@@ -173,4 +180,25 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The token is the last word of the output, so scripts can take it.
 	fmt.Fprintf(stdout, "API token for %s (shown once, keep it secret): %s\n", username, tok)
 	return nil
+}
+
+// printSetupHint tells the operator how to create the first accounts when
+// the database has none (SECURITY.md A1): a one-time setup link, printed on
+// standard output only (never into the JSON log), or the command line.
+func printSetupHint(ctx context.Context, a *App, addr string, stdout io.Writer) {
+	token, err := a.Auth.PrepareSetup(ctx)
+	if err != nil {
+		a.Log.Error("setup token", "err", err.Error())
+		return
+	}
+	if token == "" {
+		return
+	}
+	scheme := "http"
+	if a.Config.Secure {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "\nThe database has no accounts yet. Create the system, security and audit administrators at\n"+
+		"  %s://%s/setup?token=%s\n(valid for %s and for one use; restarting prints a new link), or at the command line with\n"+
+		"  liandong user add --role system_admin --username NAME --name 姓名\n\n", scheme, addr, token, auth.SetupTokenTTL)
 }

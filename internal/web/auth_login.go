@@ -14,13 +14,20 @@ func (s *Server) authRoutes() []httpx.Route {
 		{Pattern: "GET /login", Perm: auth.PermPublic, Handler: s.showLoginPage},
 		{Pattern: "POST /login", Perm: auth.PermPublic, Handler: s.login},
 		{Pattern: "POST /logout", Perm: auth.PermLogin, Handler: s.logout},
+		{Pattern: "GET /setup", Perm: auth.PermPublic, Handler: s.showSetupPage},
+		{Pattern: "POST /setup", Perm: auth.PermPublic, Handler: s.setup},
+		{Pattern: "GET /mfa", Perm: auth.PermLogin, Handler: s.showMFAPage},
+		{Pattern: "POST /mfa", Perm: auth.PermLogin, Handler: s.verifyMFA},
+		{Pattern: "GET /mfa/setup", Perm: auth.PermLogin, Handler: s.showMFASetupPage},
+		{Pattern: "POST /mfa/setup", Perm: auth.PermLogin, Handler: s.confirmMFASetup},
 	}
 }
 
 type loginPage struct {
 	Base
-	Username string
-	Next     string
+	Username   string
+	Next       string
+	NeedsSetup bool // no account exists yet: point to the setup page
 }
 
 // preLoginCSRF makes sure the browser holds a CSRF cookie for the login
@@ -35,27 +42,40 @@ func (s *Server) preLoginCSRF(w http.ResponseWriter, r *http.Request) string {
 	return t
 }
 
+func (s *Server) newLoginPage(w http.ResponseWriter, r *http.Request, username, next string) *loginPage {
+	p := &loginPage{Base: s.base(r, "登录"), Username: username, Next: next}
+	p.CSRF = s.preLoginCSRF(w, r)
+	p.Nav = nil
+	p.NeedsSetup, _ = auth.NeedsSetup(r.Context(), s.DB.R())
+	return p
+}
+
 func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) {
 	if core.ActorFrom(r.Context()) != nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	p := &loginPage{Base: s.base(r, "登录"), Next: safeNext(r.URL.Query().Get("next"))}
-	p.CSRF = s.preLoginCSRF(w, r)
-	p.Nav = nil
-	s.render(w, r, http.StatusOK, "auth/login", p)
+	s.render(w, r, http.StatusOK, "auth/login", s.newLoginPage(w, r, "", safeNext(r.URL.Query().Get("next"))))
 }
 
+// login checks the password and opens a new session. The second factor
+// and an owed password change are enforced on the next request by the
+// guard (httpx gate), which sends the browser to /mfa or /account/password.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
-	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	token, _, err := s.Auth.Login(r.Context(), username, password, httpx.ClientIP(r), r.UserAgent())
-	if err != nil {
-		p := &loginPage{Base: s.base(r, "登录"), Username: username, Next: next}
-		p.CSRF = s.preLoginCSRF(w, r)
+	fail := func(err error) {
+		p := s.newLoginPage(w, r, username, next)
 		p.Error = core.ErrorMessage(err)
 		s.render(w, r, httpx.Status(err), "auth/login", p)
+	}
+	if err := s.Guard.AllowAttempt(w, r); err != nil {
+		fail(err)
+		return
+	}
+	token, _, err := s.Auth.Login(r.Context(), username, r.PostFormValue("password"), httpx.ClientIP(r), r.UserAgent())
+	if err != nil {
+		fail(err)
 		return
 	}
 	// A new token on every login: a session id fixed before login is never
@@ -78,8 +98,28 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 
 // safeNext keeps post-login redirects on this site: a local path only.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n\t") {
 		return "/"
 	}
 	return next
+}
+
+// authFormErrors puts err on the page: field errors beside their fields, any
+// other message at the top of the form.
+func authFormErrors(b *Base, err error) {
+	if f := core.FieldErrors(err); len(f) > 0 {
+		b.Errors = f
+		b.Error = "请按提示修改后重新提交。"
+		return
+	}
+	b.Error = core.ErrorMessage(err)
+}
+
+// authFlash adds ?flash=key (or &flash=key) to a local path.
+func authFlash(path, key string) string {
+	if strings.Contains(path, "?") {
+		return path + "&flash=" + key
+	}
+	return path + "?flash=" + key
 }

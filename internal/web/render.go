@@ -67,6 +67,16 @@ var flashMessages = map[string]string{
 	"deleted":   "已删除。",
 	"password":  "密码已修改。",
 	"loggedout": "您已安全退出。",
+	// accounts and security (auth_*, account_*, admin_*)
+	"setup":    "初始化完成。请使用刚才设置的系统管理员账户登录；首次登录须设置动态验证码。",
+	"mfa":      "双因素认证已启用。以后每次登录时，请在密码之后输入验证器上的6位动态验证码。",
+	"ended":    "会话已结束。",
+	"unlocked": "账户已解锁。",
+	"reset":    "密码已重置，该用户下次登录时须设置新密码；其现有会话已结束。",
+	"disabled": "账户已停用，其全部会话已结束。",
+	"enabled":  "账户已启用。",
+	"role":     "角色已更新，该账户的全部会话已结束，重新登录后生效。",
+	"mfareset": "动态验证码已重置，该用户下次登录时须重新设置。",
 }
 
 // navFor follows the office's loop, showing each role only what it may use.
@@ -104,7 +114,12 @@ var extraNav = []struct {
 var cst = time.FixedZone("CST", 8*3600)
 
 var funcs = template.FuncMap{
-	"roleName": func(r core.Role) string { return core.RoleNames[r] },
+	"roleName": func(r core.Role) string {
+		if r == "" {
+			return "待授权" // an account the security administrator has not granted a role yet
+		}
+		return core.RoleNames[r]
+	},
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"liandong/internal/core"
@@ -107,39 +108,31 @@ func ActorFor(ctx context.Context, q db.Querier, u *User) (*core.Actor, error) {
 	a := &core.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
 		UnitID: u.UnitID, BodyIDs: u.BodyIDs}
 	a.ScopeIDs = append([]int64(nil), u.BodyIDs...)
-	if u.Role == core.RoleOffice && len(u.BodyIDs) > 0 {
-		// Walk down the body tree level by level (at most province → city → county).
-		frontier := u.BodyIDs
-		seen := map[int64]bool{}
-		for _, id := range frontier {
-			seen[id] = true
+	if u.Role != core.RoleOffice {
+		return a, nil
+	}
+	// One recursive query down the body tree from the user's bodies: a
+	// province office reaches ~100 bodies, and this runs on every request.
+	rows, err := q.QueryContext(ctx, `WITH RECURSIVE sub(id) AS (
+			SELECT b.id FROM bodies b JOIN user_bodies ub ON ub.body_id = b.parent_id WHERE ub.user_id = $1
+			UNION
+			SELECT b.id FROM bodies b JOIN sub ON b.parent_id = sub.id
+		) SELECT id FROM sub ORDER BY id`, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: subordinate bodies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
 		}
-		for len(frontier) > 0 {
-			var next []int64
-			for _, parent := range frontier {
-				rows, err := q.QueryContext(ctx, `SELECT id FROM bodies WHERE parent_id = $1`, parent)
-				if err != nil {
-					return nil, fmt.Errorf("auth: subordinate bodies: %w", err)
-				}
-				for rows.Next() {
-					var id int64
-					if err := rows.Scan(&id); err != nil {
-						rows.Close()
-						return nil, err
-					}
-					if !seen[id] {
-						seen[id] = true
-						next = append(next, id)
-						a.ScopeIDs = append(a.ScopeIDs, id)
-					}
-				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
-					return nil, err
-				}
-			}
-			frontier = next
+		if !slices.Contains(u.BodyIDs, id) {
+			a.ScopeIDs = append(a.ScopeIDs, id)
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("auth: subordinate bodies: %w", err)
 	}
 	return a, nil
 }

@@ -324,9 +324,16 @@ func TestRegistryAuthorizationMatrix(t *testing.T) {
 		for _, r := range rows {
 			covered[r.route] = true
 		}
+		served := map[string]bool{}
 		for _, rt := range w.a.Routes() {
+			served[rt.Pattern] = true
 			if isRegistryRoute(rt.Pattern) && !covered[rt.Pattern] {
 				t.Errorf("route %s has no row in the authorization matrix", rt.Pattern)
+			}
+		}
+		for route := range covered {
+			if !served[route] {
+				t.Errorf("the matrix has rows for %s, which the app does not serve", route)
 			}
 		}
 		for _, r := range rows {

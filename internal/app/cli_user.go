@@ -90,11 +90,14 @@ func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			n.BodyIDs = append(n.BodyIDs, id)
 		}
 	}
+	if role == "" {
+		// Accounts made at the command line are the operator's: they get
+		// their role at once. (The web page leaves it to the security
+		// administrator.)
+		return errors.New("--role is required: " + rolesList())
+	}
 	if n.Password, err = readPassword(stdin, stderr); err != nil {
 		return err
-	}
-	if role == "" {
-		return errors.New("--role is required: " + rolesList())
 	}
 	u, err := a.Auth.CreateUser(ctx, n)
 	if err != nil {

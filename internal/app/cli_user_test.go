@@ -36,7 +36,9 @@ func TestServeOnEmptyDatabasePrintsSetupLink(t *testing.T) {
 	defer cancel()
 	var stdout, stderr cliBuf
 	done := make(chan int, 1)
-	go func() { done <- app.Main(ctx, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, &stdout, &stderr) }()
+	go func() {
+		done <- app.Main(ctx, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+	}()
 	var m []string
 	for deadline := time.Now().Add(20 * time.Second); m == nil; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -86,7 +88,9 @@ func TestServeOnEmptyDatabasePrintsSetupLink(t *testing.T) {
 	// The next start has accounts: no link.
 	var out2, err2 cliBuf
 	ctx2, cancel2 := context.WithCancel(context.Background())
-	go func() { done <- app.Main(ctx2, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, &out2, &err2) }()
+	go func() {
+		done <- app.Main(ctx2, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, &out2, &err2)
+	}()
 	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out2.String(), "serving on"); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("second start: %s", err2.String())

@@ -80,7 +80,8 @@ func TOTPCode(secret string, t time.Time) (string, error) {
 // within ±1 of now's that is later than lastStep, and returns that step so
 // the caller can store it and refuse the same code again (single use).
 func VerifyTOTP(secret, code string, now time.Time, lastStep int64) (step int64, ok bool) {
-	code = strings.TrimSpace(code)
+	// Apps show "123 456"; people type it so.
+	code = strings.NewReplacer(" ", "", "\u00a0", "", "-", "").Replace(strings.TrimSpace(code))
 	if len(code) != TOTPDigits {
 		return 0, false
 	}

@@ -78,6 +78,9 @@ func TestVerifyTOTPWindowAndReplay(t *testing.T) {
 	if _, ok := VerifyTOTP(strings.ToLower(FormatSecret(secret)), code(0), now, 0); !ok {
 		t.Fatal("formatted secret not accepted")
 	}
+	if c := code(0); func() bool { _, ok := VerifyTOTP(secret, c[:3]+" "+c[3:], now, 0); return !ok }() {
+		t.Fatal("a code typed with a space in the middle refused")
+	}
 	for _, bad := range []string{"", "12345", "1234567", "abcdef"} {
 		if _, ok := VerifyTOTP(secret, bad, now, 0); ok {
 			t.Errorf("code %q accepted", bad)

@@ -31,11 +31,12 @@ type bucket struct {
 	at     time.Time
 }
 
-// NewLoginThrottle returns the default login throttle: 30 attempts at once
-// (an office behind one NAT address logging in at nine o'clock), then one
-// every 2 seconds.
+// NewLoginThrottle returns the default login throttle: 60 attempts at once
+// (a whole office behind one NAT address logging in at nine o'clock), then
+// one a second. Guessing one account is stopped much sooner by its lock
+// (A5); this bounds guessing across many accounts from one address.
 func NewLoginThrottle(clock core.Clock) *Throttle {
-	return &Throttle{Clock: clock, Burst: 30, Every: 2 * time.Second}
+	return &Throttle{Clock: clock, Burst: 60, Every: time.Second}
 }
 
 // Allow takes one attempt for key. When none is left it reports false and

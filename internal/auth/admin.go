@@ -97,18 +97,7 @@ func validEmail(s string) bool {
 // permission: the command line, the demo loader and first-run setup call
 // it; requests go through CreateAccount.
 func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
-	pol, err := LoadPolicy(ctx, s.DB.R())
-	if err != nil {
-		return nil, err
-	}
-	words, err := passwordContext(ctx, s.DB.R(), n.DisplayName, n.UnitID)
-	if err != nil {
-		return nil, err
-	}
-	if err := ValidatePassword(pol, n.Password, n.Username, n.Phone, words...); err != nil {
+	if err := s.CheckNewUser(ctx, &n); err != nil {
 		return nil, err
 	}
 	hash, err := HashPassword(n.Password, s.Argon)
@@ -136,6 +125,24 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	}
 	u.PasswordChangedAt = unix(now.Unix())
 	return u, nil
+}
+
+// CheckNewUser validates a new account completely, its fields and its
+// password against the policy, and returns every problem at once (so a
+// form can show them all). It trims n's text fields.
+func (s *Service) CheckNewUser(ctx context.Context, n *NewUser) error {
+	var es core.Errors
+	es = appendFieldErrors(es, n.Validate())
+	pol, err := LoadPolicy(ctx, s.DB.R())
+	if err != nil {
+		return err
+	}
+	words, err := passwordContext(ctx, s.DB.R(), n.DisplayName, n.UnitID)
+	if err != nil {
+		return err
+	}
+	es = appendFieldErrors(es, ValidatePassword(pol, n.Password, n.Username, n.Phone, words...))
+	return es.Err()
 }
 
 // CreateAccount is the system administrator creating an account (B1): the

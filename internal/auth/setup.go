@@ -79,35 +79,11 @@ type SetupAccounts struct {
 // name the form's fields (sys_username, sec_password, …). When accounts
 // already exist the answer is ENOTFOUND.
 func (s *Service) Setup(ctx context.Context, token string, acc SetupAccounts) error {
-	pol, err := LoadPolicy(ctx, s.DB.R())
-	if err != nil {
+	if err := s.CheckSetup(ctx, &acc); err != nil {
 		return err
 	}
-	acc.System.Role, acc.Security.Role, acc.Audit.Role = core.RoleSystemAdmin, core.RoleSecurityAdmin, core.RoleAuditAdmin
-	acc.System.MustChange, acc.Security.MustChange, acc.Audit.MustChange = false, true, true
-	parts := []struct {
-		prefix string
-		n      *NewUser
-	}{{"sys_", &acc.System}, {"sec_", &acc.Security}, {"aud_", &acc.Audit}}
-	var es core.Errors
-	seen := map[string]bool{}
-	for _, p := range parts {
-		p.n.Demo, p.n.UnitID, p.n.BodyIDs = false, 0, nil
-		if err := p.n.Validate(); err != nil {
-			es = appendFieldErrors(es, prefixFields(err, p.prefix))
-			continue
-		}
-		if seen[p.n.Username] {
-			es.Add(p.prefix+"username", "三个账户的用户名不能相同")
-		}
-		seen[p.n.Username] = true
-		if err := ValidatePassword(pol, p.n.Password, p.n.Username, p.n.Phone, p.n.DisplayName); err != nil {
-			es = appendFieldErrors(es, prefixFields(err, p.prefix))
-		}
-	}
-	if len(es) > 0 {
-		return es
-	}
+	parts := acc.parts()
+	var err error
 	var hashes [3]string
 	for i, p := range parts {
 		if hashes[i], err = HashPassword(p.n.Password, s.Argon); err != nil {
@@ -159,6 +135,41 @@ func (s *Service) Setup(ctx context.Context, token string, acc SetupAccounts) er
 	})
 }
 
+// parts names the three accounts with their form field prefixes.
+func (acc *SetupAccounts) parts() []struct {
+	prefix string
+	n      *NewUser
+} {
+	return []struct {
+		prefix string
+		n      *NewUser
+	}{{"sys_", &acc.System}, {"sec_", &acc.Security}, {"aud_", &acc.Audit}}
+}
+
+// CheckSetup fixes the three accounts' roles and validates them, fields and
+// passwords, returning every problem at once with the form's field names.
+func (s *Service) CheckSetup(ctx context.Context, acc *SetupAccounts) error {
+	pol, err := LoadPolicy(ctx, s.DB.R())
+	if err != nil {
+		return err
+	}
+	acc.System.Role, acc.Security.Role, acc.Audit.Role = core.RoleSystemAdmin, core.RoleSecurityAdmin, core.RoleAuditAdmin
+	acc.System.MustChange, acc.Security.MustChange, acc.Audit.MustChange = false, true, true
+	var es core.Errors
+	seen := map[string]bool{}
+	for _, p := range acc.parts() {
+		p.n.Demo, p.n.UnitID, p.n.BodyIDs = false, 0, nil
+		es = appendFieldErrors(es, prefixFields(p.n.Validate(), p.prefix))
+		if p.n.Username != "" && seen[p.n.Username] {
+			es.Add(p.prefix+"username", "三个账户的用户名不能相同")
+		}
+		seen[p.n.Username] = true
+		es = appendFieldErrors(es, prefixFields(ValidatePassword(pol, p.n.Password, p.n.Username, p.n.Phone, p.n.DisplayName), p.prefix))
+	}
+	return es.Err()
+}
+
+// appendFieldErrors adds the field errors of err (nil adds nothing).
 func appendFieldErrors(es core.Errors, err error) core.Errors {
 	var list core.Errors
 	var e *core.Error

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -270,14 +271,18 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	form, err := parseUserForm(r)
 	p.Form = form
-	if err == nil && r.PostFormValue("password") != r.PostFormValue("password2") {
-		err = core.Invalid("password2", "两次输入的密码不一致")
+	n := auth.NewUser{Username: form.Username, DisplayName: form.DisplayName, UnitID: form.UnitID,
+		BodyIDs: form.bodyList(), Phone: form.Phone, Email: form.Email, Password: r.PostFormValue("password")}
+	// Every problem of the form at once: the fields, the password, the repeat.
+	var es core.Errors
+	es = adminFieldErrors(es, err)
+	es = adminFieldErrors(es, s.Auth.CheckNewUser(r.Context(), &n))
+	if r.PostFormValue("password") != r.PostFormValue("password2") {
+		es.Add("password2", "两次输入的密码不一致")
 	}
 	var u *auth.User
-	if err == nil {
-		u, err = s.Auth.CreateAccount(r.Context(), auth.NewUser{Username: form.Username, DisplayName: form.DisplayName,
-			UnitID: form.UnitID, BodyIDs: form.bodyList(), Phone: form.Phone, Email: form.Email,
-			Password: r.PostFormValue("password")})
+	if err = es.Err(); err == nil {
+		u, err = s.Auth.CreateAccount(r.Context(), n)
 	}
 	if err != nil {
 		authFormErrors(&p.Base, err)
@@ -386,4 +391,20 @@ func (s *Server) resetUserPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/users/%d?flash=reset", u.ID), http.StatusSeeOther)
+}
+
+// adminFieldErrors appends the field errors of err to es; an error that is
+// not about fields replaces them (it is shown at the top instead).
+func adminFieldErrors(es core.Errors, err error) core.Errors {
+	if err == nil {
+		return es
+	}
+	var list core.Errors
+	if errors.As(err, &list) {
+		return append(es, list...)
+	}
+	if f := core.ErrorField(err); f != "" && core.ErrorCode(err) == core.EINVALID {
+		return append(es, core.Invalid(f, core.ErrorMessage(err)))
+	}
+	return es
 }

@@ -42,11 +42,19 @@ func TestAccountAdministration(t *testing.T) {
 			}
 		}
 
+		// Every problem of the form is shown at once.
+		resp, body := sys.Post("/admin/users", url.Values{"username": {"Bad Name"}, "display_name": {""},
+			"email": {"x@"}, "password": {"short"}, "password2": {"other"}})
+		for _, id := range []string{"e-username", "e-display_name", "e-email", "e-password", "e-password2"} {
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="`+id+`"`) {
+				t.Errorf("create with several errors: %d, no %s", resp.StatusCode, id)
+			}
+		}
 		// Create: errors keep what was typed; a role sent along is ignored.
 		form := url.Values{"username": {"liming"}, "display_name": {"李明"}, "phone": {"13877201234"},
 			"email": {"liming@example.cn"}, "unit_id": {secItoa(e.Unit)}, "body_ids": {secItoa(e.Body)},
 			"password": {"Liming-13877201234"}, "password2": {"Liming-13877201234"}, "role": {"system_admin"}}
-		resp, body := sys.Post("/admin/users", form)
+		resp, body = sys.Post("/admin/users", form)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "密码不能包含用户名") ||
 			!strings.Contains(body, `value="13877201234"`) || !strings.Contains(body, `value="李明"`) {
 			t.Fatalf("weak first password: %d", resp.StatusCode)

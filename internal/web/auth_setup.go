@@ -78,7 +78,10 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return auth.NewUser{Username: r.PostFormValue(prefix + "username"), DisplayName: r.PostFormValue(prefix + "display_name"),
 			Phone: r.PostFormValue(prefix + "phone"), Password: r.PostFormValue(prefix + "password")}
 	}
+	acc := auth.SetupAccounts{System: account("sys_"), Security: account("sec_"), Audit: account("aud_")}
+	// Every problem of the form at once, then the token and the write.
 	var es core.Errors
+	es = adminFieldErrors(es, s.Auth.CheckSetup(r.Context(), &acc))
 	for _, prefix := range []string{"sys_", "sec_", "aud_"} {
 		if r.PostFormValue(prefix+"password") != r.PostFormValue(prefix+"password2") {
 			es.Add(prefix+"password2", "两次输入的密码不一致")
@@ -86,8 +89,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	err := es.Err()
 	if err == nil {
-		err = s.Auth.Setup(r.Context(), r.PostFormValue("token"),
-			auth.SetupAccounts{System: account("sys_"), Security: account("sec_"), Audit: account("aud_")})
+		err = s.Auth.Setup(r.Context(), r.PostFormValue("token"), acc)
 	}
 	if err != nil {
 		authFormErrors(&p.Base, err)

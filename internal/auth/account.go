@@ -20,7 +20,7 @@ type PasswordChange struct {
 
 // ChangePassword changes the password of the session's user (SECURITY.md
 // A2, A3). The current password must be given (a wrong one counts toward
-// the lock, A5); the new one must satisfy the policy, differ from the
+// the lock, A5, and the lock ends this session); the new one must satisfy the policy, differ from the
 // current one and from the last HistoryCount ones. Every other session of
 // the user ends (A8); the one making the change stays.
 func (s *Service) ChangePassword(ctx context.Context, sess *Session, pc PasswordChange) error {
@@ -42,6 +42,13 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, pc Password
 			var err error
 			if locked, err = s.countFailure(ctx, tx, u, pol, now); err != nil {
 				return err
+			}
+			if locked {
+				// Someone at an unattended session guessing the password:
+				// that session ends with the lock.
+				if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, sess.TokenHash); err != nil {
+					return err
+				}
 			}
 			return audit.Record(ctx, tx, s.DB.Engine, now, audit.Event{Action: "user.password_change", ObjectType: "user",
 				ObjectID: u.ID, Outcome: audit.Failure, Detail: "wrong current password"})

@@ -460,3 +460,39 @@ func TestUpdateUserValidation(t *testing.T) {
 		}
 	})
 }
+
+// TestWrongCurrentPasswordLocks: guessing the current password at an
+// unattended session counts toward the lock, and the lock ends that
+// session (SECURITY.md A5).
+func TestWrongCurrentPasswordLocks(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		u := f.user("qin", core.RoleOffice)
+		tok, _, err := f.s.Login(ctx, "qin", pw, "127.0.0.1", "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, _, err := f.s.Resume(ctx, tok, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 5; i++ {
+			err := f.s.ChangePassword(f.as(u), sess, auth.PasswordChange{Current: "Guess-Number-" + string(rune('0'+i)),
+				New: "Qinghe-Bridge-31", Confirm: "Qinghe-Bridge-31"})
+			want := core.EINVALID
+			if i == 5 {
+				want = core.ELOCKED
+			}
+			if core.ErrorCode(err) != want {
+				t.Fatalf("guess %d: %v, want %s", i, err, want)
+			}
+		}
+		if _, _, err := f.s.Resume(ctx, tok, "127.0.0.1"); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Fatalf("session after the lock: %v", err)
+		}
+		if f.reload(u).PasswordHash != u.PasswordHash {
+			t.Fatal("password changed")
+		}
+	})
+}

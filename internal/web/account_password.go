@@ -75,6 +75,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	err = s.Auth.ChangePassword(r.Context(), sess, auth.PasswordChange{Current: r.PostFormValue("current_password"),
 		New: r.PostFormValue("password"), Confirm: r.PostFormValue("password2")})
+	if core.ErrorCode(err) == core.ELOCKED {
+		// The lock ended this session.
+		s.Guard.ClearSession(w)
+		p.CSRF = ""
+	}
 	if err != nil {
 		authFormErrors(&p.Base, err)
 		s.render(w, r, httpx.Status(err), "account/password", p)

@@ -358,7 +358,7 @@ func TestFindUsers(t *testing.T) {
 			f.user(n, core.RoleOffice)
 		}
 		f.user("sec", core.RoleSecurityAdmin)
-		pending := f.user("p1", "")
+		f.user("p1", "")
 		now := f.clock.Now()
 		ctx := context.Background()
 		count := func(filter auth.UserFilter) (int, int) {
@@ -389,7 +389,6 @@ func TestFindUsers(t *testing.T) {
 		if _, total := count(auth.UserFilter{Role: core.RoleSecurityAdmin}); total != 1 {
 			t.Fatalf("security admins: %d", total)
 		}
-		_ = pending
 		if _, total := count(auth.UserFilter{Status: "locked"}); total != 0 {
 			t.Fatalf("locked: %d", total)
 		}

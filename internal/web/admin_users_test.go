@@ -172,8 +172,7 @@ func TestAccountAdministration(t *testing.T) {
 func TestUserAPI(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, dsn string) {
 		e := secStart(t, dsn, app.Config{})
-		sysU := e.user("sys", core.RoleSystemAdmin)
-		_ = sysU
+		e.user("sys", core.RoleSystemAdmin)
 		e.user("zhou", core.RoleOffice)
 		tok, err := e.App.Auth.CreateToken(e.as("sys"), "sys", "test")
 		if err != nil {

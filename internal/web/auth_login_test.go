@@ -144,7 +144,6 @@ func TestLockout(t *testing.T) {
 			body = secReqIDRe.ReplaceAllString(body, "")
 			return strings.ReplaceAll(body, `value="`+name+`"`, `value=""`)
 		}
-		var unknown string
 		for i := 0; i < 5; i++ {
 			code, body := c.TryLogin("zhao", "Wrong-Password-1")
 			if code != http.StatusUnauthorized || !strings.Contains(body, "用户名或密码错误") {
@@ -155,13 +154,11 @@ func TestLockout(t *testing.T) {
 				t.Fatalf("unknown user: %d", code)
 			}
 			if i == 0 {
-				unknown = u
 				if norm(body, "zhao") != norm(u, "nobody-here") {
 					t.Fatalf("unknown user and wrong password answer differently:\n%s\n---\n%s", body, u)
 				}
 			}
 		}
-		_ = unknown
 		code, body := c.TryLogin("zhao", secPassword)
 		if code != http.StatusLocked || !strings.Contains(body, "账户已锁定") {
 			t.Fatalf("right password while locked: %d", code)
@@ -312,11 +309,8 @@ func TestLogSafety(t *testing.T) {
 		e.user("li", core.RoleOffice)
 		c.TryLogin("li", marker)
 		// An account whose real password is the marker, changed once.
-		sys := e.user("sys", core.RoleSystemAdmin)
-		_ = sys
-		ctx := e.as("sys")
-		u, err := e.App.Auth.CreateAccount(ctx, auth.NewUser{Username: "marked", DisplayName: "标记", Password: marker})
-		if err != nil {
+		e.user("sys", core.RoleSystemAdmin)
+		if _, err := e.App.Auth.CreateAccount(e.as("sys"), auth.NewUser{Username: "marked", DisplayName: "标记", Password: marker}); err != nil {
 			t.Fatal(err)
 		}
 		m := e.client()
@@ -328,7 +322,6 @@ func TestLogSafety(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("password change: %d\n%s", resp.StatusCode, body)
 		}
-		_ = u
 		log := e.Log.String()
 		if strings.Contains(log, marker) {
 			t.Fatal("marker password in the log")

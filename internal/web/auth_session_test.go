@@ -302,8 +302,7 @@ func TestSessionsEnd(t *testing.T) {
 		resp, _ = s2.Get("/account")
 		secExpectRedirect(t, "ended session", resp, "/login")
 		// Someone else's session id is not found.
-		s3 := e.login("shi")
-		_ = s3
+		e.login("shi")
 		resp, _ = f1.Post("/account/sessions/"+strings.Repeat("a", 16)+"/end", nil)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("ending an unknown session: %d", resp.StatusCode)
@@ -333,7 +332,6 @@ func TestConcurrentSessionLimit(t *testing.T) {
 		e.user("sec", core.RoleSecurityAdmin)
 		e.user("chen", core.RoleOffice)
 		sec := e.loginAdmin("sec")
-		pol := auth.DefaultPolicy
 		form := url.Values{"min_length": {"10"}, "min_classes": {"3"}, "max_age_days": {"90"}, "history_count": {"5"},
 			"lock_threshold": {"5"}, "lock_window_minutes": {"15"}, "lock_minutes": {"30"}, "idle_minutes": {"30"},
 			"absolute_hours": {"12"}, "max_sessions": {"x"}, "audit_retention_days": {"180"}, "admin_mfa": {"on"}}
@@ -345,7 +343,6 @@ func TestConcurrentSessionLimit(t *testing.T) {
 		form.Set("max_sessions", "1")
 		resp, _ = sec.Post("/admin/security/policy", form)
 		secExpectRedirect(t, "save policy", resp, "/admin/security?flash=saved")
-		_ = pol
 		c1 := e.login("chen")
 		c2 := e.login("chen")
 		resp, _ = c1.Get("/account")

@@ -543,3 +543,15 @@ func (s *Service) UnitChoices(ctx context.Context, bodyID int64) ([]Unit, error)
 	})
 	return out, err
 }
+
+// GetBodyForChange returns body id if the actor may change it, for a
+// change form: ENOTFOUND otherwise, audited as a denial when the body
+// exists but is not the actor's to change.
+func (s *Service) GetBodyForChange(ctx context.Context, id int64) (*Body, error) {
+	var b *Body
+	err := s.read(ctx, func(a *core.Actor, q db.Querier) (err error) {
+		b, err = writableBody(ctx, q, a, id, "open change form")
+		return err
+	})
+	return b, err
+}

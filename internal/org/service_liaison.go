@@ -237,3 +237,20 @@ func (s *Service) MoveDuty(ctx context.Context, id int64, delta int, version int
 		return s.reorder(ctx, tx, now, d.BodyID, d.Scope, d.UnitID, ids)
 	})
 }
+
+// GetLiaisonForChange returns liaison entry id if the actor may edit it
+// (the office of its body, or a liaison of its unit), unmasked: ENOTFOUND
+// otherwise, audited as a denial.
+func (s *Service) GetLiaisonForChange(ctx context.Context, id int64) (*Liaison, error) {
+	var l *Liaison
+	err := s.read(ctx, func(a *core.Actor, q db.Querier) (err error) {
+		if l, err = FindLiaisonByID(ctx, q, id); err != nil {
+			return err
+		}
+		if !CanEditLiaison(a, l) {
+			return denied("联络员", "liaison", id, "open liaison form")
+		}
+		return nil
+	})
+	return l, err
+}

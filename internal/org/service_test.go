@@ -37,7 +37,7 @@ func newCity(t *testing.T, d *db.DB) *city {
 		t.Fatal(err)
 	}
 	c := &city{World: w, d: d, svc: &org.Service{DB: d, Clock: clock}, clock: clock}
-	q := d.R()
+	q := d
 	c.cityOffice = orgtest.Actor(t, q, core.RoleOffice, w.Kexie.ID, w.City)
 	c.liuchengOffice = orgtest.Actor(t, q, core.RoleOffice, w.LiuchengKexie.ID, w.LiuchengBody)
 	c.leader = orgtest.Actor(t, q, core.RoleLeader, w.Government.ID, w.City)
@@ -171,6 +171,20 @@ func TestScopeRules(t *testing.T) {
 			}
 			_, err = svc.UpdateBody(ctx, c.LiuchengBody.ID, org.BodyUpdate{Name: "改名", Version: c.LiuchengBody.Version})
 			wantCode(t, "city office writes county body", err, core.ENOTFOUND)
+			n := denials(t, d)
+			_, err = svc.GetBodyForChange(ctx, c.LiuchengBody.ID)
+			wantCode(t, "city office opens a county change form", err, core.ENOTFOUND)
+			if denials(t, d) != n+1 {
+				t.Errorf("opening a change form out of scope was not audited")
+			}
+			if _, err := svc.GetBodyForChange(ctx, c.City.ID); err != nil {
+				t.Errorf("city office opens its own change form: %v", err)
+			}
+			_, err = svc.GetLiaisonForChange(as(c.liaisonEdu), c.LiaisonFinance.ID)
+			wantCode(t, "liaison opens another unit's entry", err, core.ENOTFOUND)
+			if l, err := svc.GetLiaisonForChange(as(c.liaisonEdu), c.LiaisonEdu.ID); err != nil || l.Masked {
+				t.Errorf("liaison opens own entry: %+v %v", l, err)
+			}
 			subs, err := svc.Subordinates(ctx, c.City.ID, "")
 			if err != nil || len(subs) != 2 {
 				t.Fatalf("subordinates = %d, %v", len(subs), err)

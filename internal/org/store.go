@@ -255,79 +255,158 @@ type UnitFilter struct {
 	Page     core.Page
 }
 
-// unitWhere is the one filter clause of unit lists: every condition is
-// switched off by an empty parameter, so the SQL text never varies.
-const unitWhere = ` WHERE ($1 = '' OR LOWER(u.name) LIKE $2 ESCAPE '\' OR LOWER(u.short_name) LIKE $2 ESCAPE '\'
-		OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND LOWER(a.alias) LIKE $2 ESCAPE '\'))
-	AND ($3 = '' OR u.kind = $3)
-	AND (CAST($4 AS BIGINT) = 0 OR u.region_id = $4)`
+// aliasSep separates aliases in the aggregated column of unit lists;
+// aliases cannot contain control characters (Validate refuses them).
+const aliasSep = "\x1f"
 
-const unitOrder = ` ORDER BY r.code, u.name, u.id`
+// unitListSelect reads units with their aliases aggregated into one column
+// (string_agg: SQLite 3.44+ and PostgreSQL), so that a page of units is one
+// query.
+const unitListSelect = `SELECT u.id, u.region_id, r.name, u.name, u.short_name, u.kind, u.version, u.created_at, u.updated_at,
+	COALESCE((SELECT string_agg(a.alias, '` + aliasSep + `' ORDER BY a.id) FROM unit_aliases a WHERE a.unit_id = u.id), '')
+	FROM units u JOIN regions r ON r.id = u.region_id`
 
-// FindUnits returns one page of the units f selects and how many there are.
+// The unit list comes in shapes, each a constant, so that every one can
+// use its index at national scale (~100,000 units):
+//
+//   - the whole registry walks units_name in name order and stops after
+//     the page; one region walks its (region_id, name) unique index;
+//   - a text search must look at every unit (a substring of a Chinese
+//     name cannot use a B-tree index), so it matches name, short name and
+//     aliases with LIKE, the aliases through an uncorrelated subquery that
+//     both engines evaluate once. LOWER() on every row costs a third of
+//     the scan, and Chinese has no case: only a query with Latin letters
+//     gets the case-folding form.
+//
+// Kind is switched off by an empty parameter. All order by name, then id.
+const (
+	unitOrderPage = ` ORDER BY u.name, u.id`
+	// unitOrderScan is the same order written as an expression, which
+	// keeps SQLite from walking units_name (a random read of the table
+	// for each of ~100,000 entries) where it must look at every unit
+	// anyway: it scans the table in order and sorts only the matches.
+	unitOrderScan = ` ORDER BY u.name || '', u.id`
+
+	unitKindOnly  = ` ($1 = '' OR u.kind = $1)`
+	unitsPageAll  = unitListSelect + ` WHERE` + unitKindOnly + unitOrderPage + ` LIMIT $2 OFFSET $3`
+	unitsPageReg  = unitListSelect + ` WHERE u.region_id = $4 AND` + unitKindOnly + unitOrderPage + ` LIMIT $2 OFFSET $3`
+	unitsCountAll = `SELECT COUNT(*) FROM units u WHERE` + unitKindOnly
+	unitsCountReg = `SELECT COUNT(*) FROM units u WHERE u.region_id = $2 AND` + unitKindOnly
+
+	unitText = ` (u.name LIKE $1 ESCAPE '\' OR u.short_name LIKE $1 ESCAPE '\'
+		OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.alias LIKE $1 ESCAPE '\')) AND ($2 = '' OR u.kind = $2)`
+	unitsTextPageAll  = unitWindowHead + ` WHERE` + unitText + unitOrderScan + ` LIMIT $3 OFFSET $4` + unitWindowTail
+	unitsTextPageReg  = unitWindowHead + ` WHERE u.region_id = $5 AND` + unitText + unitOrderPage + ` LIMIT $3 OFFSET $4` + unitWindowTail
+	unitsTextCountAll = `SELECT COUNT(*) FROM units u WHERE` + unitText
+	unitsTextCountReg = `SELECT COUNT(*) FROM units u WHERE u.region_id = $5 AND` + unitText + ` AND CAST($3 AS BIGINT) >= 0 AND CAST($4 AS BIGINT) >= 0`
+
+	unitFold = ` (LOWER(u.name) LIKE $1 ESCAPE '\' OR LOWER(u.short_name) LIKE $1 ESCAPE '\'
+		OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE LOWER(a.alias) LIKE $1 ESCAPE '\')) AND ($2 = '' OR u.kind = $2)`
+	unitsFoldPageAll  = unitWindowHead + ` WHERE` + unitFold + unitOrderScan + ` LIMIT $3 OFFSET $4` + unitWindowTail
+	unitsFoldPageReg  = unitWindowHead + ` WHERE u.region_id = $5 AND` + unitFold + unitOrderPage + ` LIMIT $3 OFFSET $4` + unitWindowTail
+	unitsFoldCountAll = `SELECT COUNT(*) FROM units u WHERE` + unitFold
+	unitsFoldCountReg = `SELECT COUNT(*) FROM units u WHERE u.region_id = $5 AND` + unitFold + ` AND CAST($3 AS BIGINT) >= 0 AND CAST($4 AS BIGINT) >= 0`
+
+	// A text search scans every unit anyway, so its page counts the
+	// matches in the same scan (COUNT(*) OVER ()); the aliases are read
+	// only for the page's rows, outside the window.
+	unitWindowHead = `SELECT p.id, p.region_id, p.region_name, p.name, p.short_name, p.kind, p.version, p.created_at, p.updated_at,
+		COALESCE((SELECT string_agg(a.alias, '` + aliasSep + `' ORDER BY a.id) FROM unit_aliases a WHERE a.unit_id = p.id), ''), p.total
+		FROM (SELECT u.id, u.region_id, r.name AS region_name, u.name, u.short_name, u.kind, u.version, u.created_at, u.updated_at,
+		COUNT(*) OVER () AS total FROM units u JOIN regions r ON r.id = u.region_id`
+	unitWindowTail = `) p ORDER BY p.name, p.id`
+)
+
+// FindUnits returns one page of the units f selects, in name order, and
+// how many there are.
 func FindUnits(ctx context.Context, q db.Querier, f UnitFilter) ([]Unit, int, error) {
 	f.Page = f.Page.Normalize()
-	query := strings.ToLower(strings.TrimSpace(f.Query))
-	like := "%" + escapeLike(query) + "%"
-	args := []any{query, like, string(f.Kind), f.RegionID, f.Page.Limit, f.Page.Offset}
-	rows, err := q.QueryContext(ctx, `SELECT u.id, u.region_id, r.name, u.name, u.short_name, u.kind, u.version,
-		u.created_at, u.updated_at, COUNT(*) OVER () FROM units u JOIN regions r ON r.id = u.region_id`+
-		unitWhere+unitOrder+` LIMIT $5 OFFSET $6`, args...)
+	text := strings.TrimSpace(f.Query)
+	fold := strings.ContainsFunc(text, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' })
+	if fold {
+		text = strings.ToLower(text)
+	}
+	like := "%" + escapeLike(text) + "%"
+	kind, region, lim, off := string(f.Kind), f.RegionID, f.Page.Limit, f.Page.Offset
+	if text == "" {
+		pageSQL, countSQL := unitsPageAll, unitsCountAll
+		pageArgs, countArgs := []any{kind, lim, off}, []any{kind}
+		if region != 0 {
+			pageSQL = unitsPageReg
+			countSQL = unitsCountReg
+			pageArgs, countArgs = append(pageArgs, region), append(countArgs, region)
+		}
+		var total int
+		if err := q.QueryRowContext(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("org: count units: %w", err)
+		}
+		if total == 0 || off >= total {
+			return nil, total, nil
+		}
+		out, _, err := scanUnitPage(q.QueryContext(ctx, pageSQL, pageArgs...))
+		return out, total, err
+	}
+	pageSQL, countSQL := unitsTextPageAll, unitsTextCountAll
+	if fold {
+		pageSQL = unitsFoldPageAll
+		countSQL = unitsFoldCountAll
+	}
+	args := []any{like, kind, lim, off}
+	countArgs := args[:2]
+	if region != 0 {
+		pageSQL = unitsTextPageReg
+		countSQL = unitsTextCountReg
+		if fold {
+			pageSQL = unitsFoldPageReg
+			countSQL = unitsFoldCountReg
+		}
+		args = append(args, region)
+		countArgs = args
+	}
+	out, total, err := scanUnitPage(q.QueryContext(ctx, pageSQL, args...))
+	if err != nil || len(out) > 0 || off == 0 {
+		return out, total, err
+	}
+	// Past the last page: no row carried the count.
+	if err := q.QueryRowContext(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("org: count units: %w", err)
+	}
+	return nil, total, nil
+}
+
+// scanUnitPage reads rows of unitListSelect, or of a window page whose
+// last column is the total.
+func scanUnitPage(rows *sql.Rows, err error) ([]Unit, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("org: find units: %w", err)
 	}
 	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, 0, err
+	}
 	var out []Unit
 	total := 0
-	index := map[int64]int{}
 	for rows.Next() {
 		var u Unit
-		var kind string
+		var kind, aliases string
 		var created, updated int64
-		if err := rows.Scan(&u.ID, &u.RegionID, &u.RegionName, &u.Name, &u.ShortName, &kind, &u.Version,
-			&created, &updated, &total); err != nil {
+		dst := []any{&u.ID, &u.RegionID, &u.RegionName, &u.Name, &u.ShortName, &kind, &u.Version, &created, &updated, &aliases}
+		if len(cols) > len(dst) {
+			dst = append(dst, &total)
+		}
+		if err := rows.Scan(dst...); err != nil {
 			return nil, 0, fmt.Errorf("org: scan unit: %w", err)
 		}
 		u.Kind = UnitKind(kind)
 		u.CreatedAt, u.UpdatedAt = unix(created), unix(updated)
 		u.Aliases = []string{}
-		index[u.ID] = len(out)
+		if aliases != "" {
+			u.Aliases = strings.Split(aliases, aliasSep)
+		}
 		out = append(out, u)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	rows.Close()
-	if len(out) == 0 {
-		if f.Page.Offset > 0 {
-			// Past the last page: the window function had no row to count on.
-			err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM units u JOIN regions r ON r.id = u.region_id`+unitWhere,
-				args[:4]...).Scan(&total)
-			if err != nil {
-				return nil, 0, fmt.Errorf("org: count units: %w", err)
-			}
-		}
-		return out, total, nil
-	}
-	// The aliases of the page's units, in one query over the same page.
-	arows, err := q.QueryContext(ctx, `SELECT a.unit_id, a.alias FROM unit_aliases a WHERE a.unit_id IN (
-		SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id`+unitWhere+unitOrder+` LIMIT $5 OFFSET $6)
-		ORDER BY a.id`, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("org: unit aliases: %w", err)
-	}
-	defer arows.Close()
-	for arows.Next() {
-		var id int64
-		var a string
-		if err := arows.Scan(&id, &a); err != nil {
-			return nil, 0, err
-		}
-		if i, ok := index[id]; ok {
-			out[i].Aliases = append(out[i].Aliases, a)
-		}
-	}
-	return out, total, arows.Err()
+	return out, total, rows.Err()
 }
 
 // escapeLike makes s match literally inside a LIKE pattern (ESCAPE '\').
@@ -994,7 +1073,7 @@ func FindUnitsInRegionTree(ctx context.Context, q db.Querier, root int64, limit 
 			UNION ALL
 			SELECT r.id, tree.depth + 1 FROM regions r JOIN tree ON r.parent_id = tree.id WHERE tree.depth < 8
 		)
-		`+unitSelect+` WHERE u.region_id IN (SELECT id FROM tree)`+unitOrder+` LIMIT $2`, root, limit)
+		`+unitSelect+` WHERE u.region_id IN (SELECT id FROM tree) ORDER BY r.code, u.name, u.id LIMIT $2`, root, limit)
 	if err != nil {
 		return nil, fmt.Errorf("org: units in region: %w", err)
 	}

@@ -153,10 +153,7 @@ func (s *Server) bodyEdit(w http.ResponseWriter, r *http.Request, save bool) {
 	}
 	ctx := r.Context()
 	svc := s.orgService()
-	b, err := svc.GetBody(ctx, id)
-	if err == nil && !org.CanWrite(core.ActorFrom(ctx), id) {
-		err = core.NotFound("机构") // readable, but not this user's to change
-	}
+	b, err := svc.GetBodyForChange(ctx, id)
 	if err != nil {
 		s.Guard.Error(w, r, 0, err)
 		return

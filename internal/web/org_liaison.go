@@ -90,9 +90,9 @@ func (s *Server) liaisonEdit(w http.ResponseWriter, r *http.Request, save bool) 
 		b, err = svc.GetBody(ctx, id)
 	}
 	if err == nil {
-		l, err = svc.GetLiaison(ctx, lid)
+		l, err = svc.GetLiaisonForChange(ctx, lid)
 	}
-	if err == nil && (l.BodyID != id || !org.CanEditLiaison(a, l)) {
+	if err == nil && l.BodyID != id {
 		err = core.NotFound("联络员")
 	}
 	if err != nil {

@@ -17,10 +17,7 @@ func (s *Server) formBody(w http.ResponseWriter, r *http.Request) (*org.Body, bo
 		s.Guard.Error(w, r, 0, err)
 		return nil, false
 	}
-	b, err := s.orgService().GetBody(r.Context(), id)
-	if err == nil && !org.CanWrite(core.ActorFrom(r.Context()), id) {
-		err = core.NotFound("机构")
-	}
+	b, err := s.orgService().GetBodyForChange(r.Context(), id)
 	if err != nil {
 		s.Guard.Error(w, r, 0, err)
 		return nil, false

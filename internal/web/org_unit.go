@@ -86,7 +86,17 @@ func (s *Server) showUnitList(w http.ResponseWriter, r *http.Request) {
 		s.Guard.Error(w, r, 0, err)
 		return
 	}
-	p.Regions = regionChoices(regions, p.RegionID, "全部地区")
+	// The filter offers provinces and cities: at national scale the ~2,900
+	// counties would make every page of the list a long download. A
+	// county is reached from the regions page (?region=), and stays
+	// selected here.
+	var coarse []region.Region
+	for _, x := range regions {
+		if x.Level != region.County || x.ID == p.RegionID {
+			coarse = append(coarse, x)
+		}
+	}
+	p.Regions = regionChoices(coarse, p.RegionID, "全部地区")
 	p.Kinds = unitKindChoices(org.UnitKind(p.Kind), "全部类别")
 	units, total, err := svc.ListUnits(ctx, org.UnitFilter{Query: p.Query, Kind: org.UnitKind(p.Kind), RegionID: p.RegionID,
 		Page: core.Page{Offset: (p.PageNo - 1) * unitPageSize, Limit: unitPageSize}})

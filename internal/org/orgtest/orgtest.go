@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,20 +173,47 @@ func (w *World) build(ctx context.Context, q db.Querier, now time.Time) error {
 	return err
 }
 
-// Actor builds the actor of a user with role, unit and bodies the way a
-// request does (auth.ActorFor), so office staff get their subordinate
-// bodies in scope.
-func Actor(t testing.TB, q db.Querier, role core.Role, unitID int64, bodies ...*org.Body) *core.Actor {
+// Actor stores a user with role, unit and bodies (without a usable
+// password) and builds its actor the way a request does (auth.ActorFor),
+// so office staff get their subordinate bodies in scope.
+func Actor(t testing.TB, d *db.DB, role core.Role, unitID int64, bodies ...*org.Body) *core.Actor {
 	t.Helper()
-	u := &auth.User{ID: int64(len(role)*1000) + unitID, Username: string(role), DisplayName: string(role), Role: role, UnitID: unitID}
+	ctx := context.Background()
+	u := &auth.User{Username: fmt.Sprintf("%s-%d", role, actorSeq.Add(1)), Role: role, UnitID: unitID}
+	u.DisplayName = u.Username
 	for _, b := range bodies {
 		u.BodyIDs = append(u.BodyIDs, b.ID)
 	}
-	a, err := auth.ActorFor(context.Background(), q, u)
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, role, unit_id, password_hash,
+			password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, 0, 0) RETURNING id`,
+			u.Username, u.DisplayName, string(role), nullID(unitID), "!").Scan(&u.ID); err != nil {
+			return err
+		}
+		for _, b := range u.BodyIDs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_bodies (user_id, body_id) VALUES ($1, $2)`, u.ID, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := auth.ActorFor(ctx, d.R(), u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a
+}
+
+var actorSeq atomic.Int64
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // As returns ctx acting as a.

@@ -164,7 +164,7 @@ func (s *Server) updateBody(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	cur, err := s.Org.GetBody(r.Context(), id)
+	cur, err := s.Org.GetBodyForChange(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return

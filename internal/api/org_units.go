@@ -99,20 +99,16 @@ func (s *Server) updateLiaison(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	cur, err := s.Org.GetLiaison(r.Context(), id)
+	// The unmasked entry, and only for someone who may edit it: the
+	// fields the request leaves out are kept as they are, never masked.
+	cur, err := s.Org.GetLiaisonForChange(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	phone, email := pick(in.Phone, cur.Phone), pick(in.Email, cur.Email)
-	if cur.Masked {
-		// Whoever may edit an entry sees its contacts in full; a masked
-		// reader is refused by the service. Never write a mask back.
-		phone, email = pick(in.Phone, ""), pick(in.Email, "")
-	}
 	l, err := s.Org.UpdateLiaison(r.Context(), id, org.LiaisonInput{UnitID: pick(in.UnitID, cur.UnitID),
-		Name: pick(in.Name, cur.Name), Post: pick(in.Post, cur.Post), Phone: phone, Email: email,
-		Active: pick(in.Active, cur.Active), Version: v})
+		Name: pick(in.Name, cur.Name), Post: pick(in.Post, cur.Post), Phone: pick(in.Phone, cur.Phone),
+		Email: pick(in.Email, cur.Email), Active: pick(in.Active, cur.Active), Version: v})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -19,9 +19,9 @@ import (
 //
 // Reading: 401 anonymous, 403 for the three administrators (三员分立,
 // B1), 404 for a body outside the user's scope (B3). Writing: 403 for
-// roles without the permission; an anonymous write is refused 403 by the
-// CSRF check, which runs before authentication. Pages redirect anonymous
-// users to the login page (303).
+// roles without the permission, 401 anonymous (a request without cookies
+// carries no credentials to forge, so the CSRF check lets it through to
+// authentication). Pages redirect anonymous users to the login page (303).
 type row struct {
 	route string // the route pattern the row exercises
 	of    string // the object, for messages
@@ -53,7 +53,7 @@ func writeRow(body, ok string) string {
 		"A1": {"404", ok, "403", "403", "403", "404"},
 		"B":  {"404", "404", "403", "403", "403", ok},
 	}[body]
-	return strings.Join(cols[:], " ") + " 403 403 403 403"
+	return strings.Join(cols[:], " ") + " 403 403 403 401"
 }
 
 // pageRow turns an API read row into the page's: anonymous users are sent
@@ -65,7 +65,7 @@ func (w *world) apiRows() []row {
 	bp := func(b *org.Body, rest string) string { return fmt.Sprintf("/api/v1/bodies/%d%s", b.ID, rest) }
 	rows := []row{
 		{"GET /api/v1/regions", "all", readAll, get("/api/v1/regions")},
-		{"POST /api/v1/regions", "under city A", "201 422 403 403 403 422 403 403 403 403", func(w *world) (string, string, any) {
+		{"POST /api/v1/regions", "under city A", "201 422 403 403 403 422 403 403 403 401", func(w *world) (string, string, any) {
 			n := w.next()
 			return "POST", "/api/v1/regions", map[string]any{"code": fmt.Sprintf("4502%02d", 91+n%9), "name": fmt.Sprintf("新区%d", n),
 				"level": "county", "parent_id": w.cityA.ID}
@@ -80,13 +80,13 @@ func (w *world) apiRows() []row {
 			return "POST", "/api/v1/bodies", map[string]any{"kind": "leading_group", "name": r.Name + "领导小组", "region_id": r.ID, "parent_id": w.bodyB.ID}
 		}},
 		{"GET /api/v1/units", "all", readAll, get("/api/v1/units?q=教育局")},
-		{"POST /api/v1/units", "in city A", "201 422 403 403 403 422 403 403 403 403", func(w *world) (string, string, any) {
+		{"POST /api/v1/units", "in city A", "201 422 403 403 403 422 403 403 403 401", func(w *world) (string, string, any) {
 			return "POST", "/api/v1/units", map[string]any{"region_id": w.cityA.ID, "name": fmt.Sprintf("柳州市新单位%d", w.next()), "kind": "government"}
 		}},
-		{"POST /api/v1/units", "in county A1", "201 201 403 403 403 422 403 403 403 403", func(w *world) (string, string, any) {
+		{"POST /api/v1/units", "in county A1", "201 201 403 403 403 422 403 403 403 401", func(w *world) (string, string, any) {
 			return "POST", "/api/v1/units", map[string]any{"region_id": w.countyA1.ID, "name": fmt.Sprintf("柳城县新单位%d", w.next()), "kind": "government"}
 		}},
-		{"POST /api/v1/units", "in city B", "422 422 403 403 403 201 403 403 403 403", func(w *world) (string, string, any) {
+		{"POST /api/v1/units", "in city B", "422 422 403 403 403 201 403 403 403 401", func(w *world) (string, string, any) {
 			return "POST", "/api/v1/units", map[string]any{"region_id": w.cityB.ID, "name": fmt.Sprintf("桂林市新单位%d", w.next()), "kind": "government"}
 		}},
 		{"GET /api/v1/units/{id}", "unit X of A", readAll, get(fmt.Sprintf("/api/v1/units/%d", w.unitX.ID))},
@@ -104,10 +104,10 @@ func (w *world) apiRows() []row {
 	}
 	rows = append(rows,
 		row{"PATCH /api/v1/regions/{id}", "city A", writeRow("A", "200"), regionPatch(w.cityA.ID)},
-		row{"PATCH /api/v1/regions/{id}", "county A1", "200 200 403 403 403 404 403 403 403 403", regionPatch(w.countyA1.ID)},
+		row{"PATCH /api/v1/regions/{id}", "county A1", "200 200 403 403 403 404 403 403 403 401", regionPatch(w.countyA1.ID)},
 		row{"PATCH /api/v1/regions/{id}", "city B", writeRow("B", "200"), regionPatch(w.cityB.ID)},
 		row{"PATCH /api/v1/units/{id}", "unit X of A", writeRow("A", "200"), unitPatch(w.unitX)},
-		row{"PATCH /api/v1/units/{id}", "a unit of A1", "200 200 403 403 403 404 403 403 403 403", unitPatch(w.eduA1)},
+		row{"PATCH /api/v1/units/{id}", "a unit of A1", "200 200 403 403 403 404 403 403 403 401", unitPatch(w.eduA1)},
 		row{"PATCH /api/v1/units/{id}", "unit Z of B", writeRow("B", "200"), unitPatch(w.unitZ)},
 	)
 
@@ -202,10 +202,10 @@ func (w *world) apiRows() []row {
 		row{"GET /api/v1/liaisons/{id}", "X's liaison in A", readA, get(fmt.Sprintf("/api/v1/liaisons/%d", w.lx.ID))},
 		row{"GET /api/v1/liaisons/{id}", "liaison in A1", readA1, get(fmt.Sprintf("/api/v1/liaisons/%d", w.la1.ID))},
 		row{"GET /api/v1/liaisons/{id}", "Z's liaison in B", readB, get(fmt.Sprintf("/api/v1/liaisons/%d", w.lz.ID))},
-		row{"PATCH /api/v1/liaisons/{id}", "X's liaison in A", "200 404 403 200 404 404 403 403 403 403", liaisonPatch(w.lx)},
-		row{"PATCH /api/v1/liaisons/{id}", "Y's liaison in A", "200 404 403 404 200 404 403 403 403 403", liaisonPatch(w.ly)},
-		row{"PATCH /api/v1/liaisons/{id}", "liaison in A1", "404 200 403 404 404 404 403 403 403 403", liaisonPatch(w.la1)},
-		row{"PATCH /api/v1/liaisons/{id}", "Z's liaison in B", "404 404 403 404 404 200 403 403 403 403", liaisonPatch(w.lz)},
+		row{"PATCH /api/v1/liaisons/{id}", "X's liaison in A", "200 404 403 200 404 404 403 403 403 401", liaisonPatch(w.lx)},
+		row{"PATCH /api/v1/liaisons/{id}", "Y's liaison in A", "200 404 403 404 200 404 403 403 403 401", liaisonPatch(w.ly)},
+		row{"PATCH /api/v1/liaisons/{id}", "liaison in A1", "404 200 403 404 404 404 403 403 403 401", liaisonPatch(w.la1)},
+		row{"PATCH /api/v1/liaisons/{id}", "Z's liaison in B", "404 404 403 404 404 200 403 403 403 401", liaisonPatch(w.lz)},
 	)
 	return rows
 }
@@ -216,7 +216,7 @@ func (w *world) apiRows() []row {
 func (w *world) pageRows() []row {
 	A, B := w.bodyA, w.bodyB
 	bp := func(b *org.Body, rest string) string { return fmt.Sprintf("/org/bodies/%d%s", b.ID, rest) }
-	writePage := func(body string) string { return strings.TrimSuffix(writeRow(body, "200"), "403") + "303" }
+	writePage := func(body string) string { return pageRow(writeRow(body, "200")) }
 	rows := []row{
 		{"GET /org", "tree", pageRow(readAll), get("/org")},
 		{"GET /org/regions", "all", pageRow(readAll), get("/org/regions")},

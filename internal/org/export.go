@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"liandong/internal/audit"
+	"liandong/internal/core"
 	"liandong/internal/xlsx"
 )
 
@@ -72,6 +74,52 @@ func LiaisonTable(b *Body, ls []Liaison, today string) xlsx.Table {
 			state = "已停用"
 		}
 		t.Rows = append(t.Rows, []any{i + 1, l.UnitName, l.Name, l.Post, l.Phone, l.Email, state})
+	}
+	return t
+}
+
+// MaxUnitExport caps one export of the units registry.
+const MaxUnitExport = 10000
+
+// ExportUnits writes every unit f selects (its Page is ignored) to w as an
+// XLSX workbook: what the filtered list shows, all pages. More than
+// MaxUnitExport units is refused with a request to narrow the filter.
+func (s *Service) ExportUnits(ctx context.Context, w io.Writer, f UnitFilter) error {
+	f.Page = core.Page{Limit: core.MaxPageSize}
+	first, total, err := s.ListUnits(ctx, f)
+	if err != nil {
+		return err
+	}
+	if total > MaxUnitExport {
+		return core.Invalid("q", fmt.Sprintf("符合条件的单位有%d个，超过一次最多导出的%d个，请缩小筛选范围后再导出", total, MaxUnitExport))
+	}
+	units := first
+	for f.Page.Offset = len(first); f.Page.Offset < total && len(units) < total; f.Page.Offset += core.MaxPageSize {
+		more, _, err := s.ListUnits(ctx, f)
+		if err != nil {
+			return err
+		}
+		if len(more) == 0 {
+			break
+		}
+		units = append(units, more...)
+	}
+	if err := audit.Log(ctx, s.DB, s.Clock.Now(), audit.Event{Action: "export.units", ObjectType: "unit",
+		Detail: fmt.Sprintf("%d units; query %q kind %q region %d", len(units), f.Query, f.Kind, f.RegionID)}); err != nil {
+		return err
+	}
+	return xlsx.Write(w, UnitTable(units, Today(s.Clock)))
+}
+
+// UnitTable lays units out as one sheet.
+func UnitTable(units []Unit, today string) xlsx.Table {
+	t := xlsx.Table{
+		Sheet:   "单位名录",
+		Title:   fmt.Sprintf("单位名录（%s）", today),
+		Headers: []string{"序号", "单位名称", "简称", "别名", "类别", "行政区划"},
+	}
+	for i, u := range units {
+		t.Rows = append(t.Rows, []any{i + 1, u.Name, u.ShortName, strings.Join(u.Aliases, "、"), u.Kind.Label(), u.RegionName})
 	}
 	return t
 }

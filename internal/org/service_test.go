@@ -3,6 +3,7 @@ package org_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -809,6 +810,38 @@ func TestRosterExportOpensBackInExcelize(t *testing.T) {
 		wantCode(t, "county exports city roster", err, core.ENOTFOUND)
 		if buf.Len() != 0 {
 			t.Errorf("bytes written on refusal")
+		}
+	})
+}
+
+func TestExportUnitsReadsEveryPage(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		c := newCity(t, d)
+		ctx := context.Background()
+		n := core.MaxPageSize + 20
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			for i := range n {
+				if _, err := org.InsertUnit(ctx, tx, c.clock.Now(), org.UnitInput{RegionID: c.Liucheng.ID,
+					Name: fmt.Sprintf("批量单位%04d", i), Kind: org.UnitOther}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := c.svc.ExportUnits(as(c.liaisonEdu), &buf, org.UnitFilter{Query: "批量"}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows("单位名录")
+		if len(rows) != 2+n || rows[2][1] != "批量单位0000" || rows[len(rows)-1][1] != fmt.Sprintf("批量单位%04d", n-1) {
+			t.Errorf("%d rows, first %q, last %q", len(rows), rows[2], rows[len(rows)-1])
 		}
 	})
 }

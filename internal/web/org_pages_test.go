@@ -370,3 +370,55 @@ func TestOrgExportsDownloadWorkbooks(t *testing.T) {
 		}
 	})
 }
+
+func TestOrgRegionsSubordinatesAndUnitExport(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, dsn string) {
+		e := orgStart(t, dsn)
+		city := fmt.Sprintf("/org/bodies/%d", e.City.ID)
+		office := e.as("city-office")
+
+		// A new district under the city, then its leading group.
+		resp, body := office.Post("/org/regions", url.Values{"parent_id": {fmt.Sprint(e.Liuzhou.ID)}, "level": {"county"},
+			"code": {"450202"}, "name": {"城中区"}})
+		orgWant(t, "new region", resp, body, http.StatusSeeOther)
+		resp, body = office.Post("/org/regions", url.Values{"parent_id": {fmt.Sprint(e.Liuzhou.ID)}, "level": {"county"},
+			"code": {"450202"}, "name": {"重复区"}})
+		orgWant(t, "duplicate region code", resp, body, 422, "行政区划代码450202已存在", `value="重复区"`)
+		resp, body = e.as("county-office").Post("/org/regions", url.Values{"parent_id": {fmt.Sprint(e.Liuzhou.ID)},
+			"level": {"county"}, "code": {"450203"}, "name": {"鱼峰区"}})
+		orgWant(t, "county office adds a sibling region", resp, body, 422, "只能在本机构所在行政区划之下新增行政区划")
+
+		if _, page := office.Get("/org/regions"); !strings.Contains(page, "城中区") {
+			t.Error("new region not listed")
+		}
+		var district string
+		if err := e.app.DB.R().QueryRowContext(context.Background(), `SELECT CAST(id AS TEXT) FROM regions WHERE code = '450202'`).Scan(&district); err != nil {
+			t.Fatal(err)
+		}
+		resp, body = office.Post(city+"/subordinates/new", url.Values{"kind": {"leading_group"}, "region_id": {district},
+			"name": {"城中区全民科学素质工作领导小组"}})
+		orgWant(t, "new subordinate body", resp, body, http.StatusSeeOther)
+		_, body = office.Get(city + "/subordinates")
+		if !strings.Contains(body, "共 3 个下级机构") || !strings.Contains(body, "城中区全民科学素质工作领导小组") {
+			t.Errorf("subordinates after creation:\n%s", orgSnippet(body))
+		}
+		resp, body = office.Post(city+"/subordinates/new", url.Values{"kind": {"leading_group"}, "region_id": {district}, "name": {"第二个"}})
+		orgWant(t, "second group in a region", resp, body, 422, "该行政区划已有全民科学素质工作领导小组", `value="第二个"`)
+		resp, body = e.as("county-office").Get(city + "/subordinates/new")
+		orgWant(t, "county office opens the city's form", resp, body, 404)
+
+		// The filtered unit list exports as shown, all pages.
+		resp, body = office.Get("/org/units.xlsx?kind=people_org")
+		if resp.StatusCode != 200 {
+			t.Fatalf("units.xlsx: %d %s", resp.StatusCode, orgSnippet(body))
+		}
+		f, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows("单位名录")
+		if len(rows) != 2+3 || rows[1][1] != "单位名称" || !strings.Contains(fmt.Sprint(rows), "柳州市科协") {
+			t.Errorf("unit export rows %q", rows)
+		}
+	})
+}

@@ -2,11 +2,14 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"liandong/internal/core"
 	"liandong/internal/org"
+	"liandong/internal/region"
 )
 
 // rosterView lays a roster out the way a membership notice does: each
@@ -183,6 +186,7 @@ func (s *Server) showSeatHistory(w http.ResponseWriter, r *http.Request) {
 
 type subordinatesPage struct {
 	Base
+	CanAdd    bool
 	Body      *org.Body
 	Rosters   []rosterView
 	Date      string
@@ -201,7 +205,7 @@ func (s *Server) showSubordinates(w http.ResponseWriter, r *http.Request) {
 		s.Guard.Error(w, r, 0, err)
 		return
 	}
-	p := &subordinatesPage{Base: s.base(r, b.Name+"下级机构"), Body: b}
+	p := &subordinatesPage{Base: s.base(r, b.Name+"下级机构"), Body: b, CanAdd: org.CanWrite(core.ActorFrom(r.Context()), id)}
 	p.Date, p.DateInput = s.asOfParam(r, &p.Base)
 	rosters, err := svc.Subordinates(r.Context(), id, p.Date)
 	if err != nil {
@@ -216,4 +220,73 @@ func (s *Server) showSubordinates(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusUnprocessableEntity
 	}
 	s.render(w, r, status, "org/subordinates", p)
+}
+
+// ---- GET/POST /org/bodies/{id}/subordinates/new: set up a body below ----
+
+type subordinateNewPage struct {
+	Base
+	Parent  *org.Body
+	Form    org.BodyInput
+	Kinds   []orgChoice
+	Regions []orgChoice
+	Units   []orgChoice
+}
+
+func (s *Server) showSubordinateNewPage(w http.ResponseWriter, r *http.Request) {
+	s.subordinateNew(w, r, false)
+}
+
+func (s *Server) createSubordinate(w http.ResponseWriter, r *http.Request) {
+	s.subordinateNew(w, r, true)
+}
+
+func (s *Server) subordinateNew(w http.ResponseWriter, r *http.Request, save bool) {
+	parent, ok := s.formBody(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	svc := s.orgService()
+	p := &subordinateNewPage{Base: s.base(r, "新建下级机构"), Parent: parent, Form: org.BodyInput{Kind: org.LeadingGroup, ParentID: parent.ID}}
+	var err error
+	if save {
+		p.Form = org.BodyInput{Kind: org.BodyKind(r.PostFormValue("kind")), Name: r.PostFormValue("name"), RegionID: formInt(r, "region_id"),
+			ParentID: parent.ID, OfficeUnitID: formInt(r, "office_unit_id"), OfficeDept: r.PostFormValue("office_dept"),
+			DocPrefix: r.PostFormValue("doc_prefix")}
+		var b *org.Body
+		if b, err = svc.CreateBody(ctx, p.Form); err == nil {
+			http.Redirect(w, r, bodyURL(b.ID, "created", ""), http.StatusSeeOther)
+			return
+		}
+		if !s.formFailed(w, r, &p.Base, err) {
+			return
+		}
+	}
+	regions, rerr := svc.WritableRegions(ctx)
+	units, uerr := svc.UnitChoices(ctx, parent.ID)
+	if rerr != nil || uerr != nil {
+		s.Guard.Error(w, r, 0, errors.Join(rerr, uerr))
+		return
+	}
+	p.Regions = regionChoices(regionsUnder(regions, parent.RegionID), p.Form.RegionID, "请选择行政区划")
+	p.Units = unitChoices(units, p.Form.OfficeUnitID, "（暂不设置）")
+	for _, k := range org.BodyKinds {
+		p.Kinds = append(p.Kinds, orgChoice{Value: string(k), Label: k.Label(), Selected: k == p.Form.Kind})
+	}
+	s.renderForm(w, r, err, "org/subordinate_form", p)
+}
+
+// regionsUnder keeps the regions of rs that are root or lie below it; rs
+// is in tree order (by code), so a parent comes before its children.
+func regionsUnder(rs []region.Region, root int64) []region.Region {
+	in := map[int64]bool{root: true}
+	var out []region.Region
+	for _, r := range rs {
+		if in[r.ID] || in[r.ParentID] {
+			in[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -13,6 +13,7 @@ func (s *Server) orgRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Pattern: "GET /org", Perm: read, Handler: s.showBodyTree},
 		{Pattern: "GET /org/regions", Perm: read, Handler: s.showRegions},
+		{Pattern: "POST /org/regions", Perm: write, Handler: s.createRegion},
 
 		{Pattern: "GET /org/bodies/{id}", Perm: read, Handler: s.showBody},
 		{Pattern: "GET /org/bodies/{id}/edit", Perm: write, Handler: s.showBodyEditPage},
@@ -22,6 +23,8 @@ func (s *Server) orgRoutes() []httpx.Route {
 		{Pattern: "GET /org/bodies/{id}/liaisons.xlsx", Perm: read, Handler: s.exportLiaisons},
 		{Pattern: "GET /org/bodies/{id}/history", Perm: read, Handler: s.showSeatHistory},
 		{Pattern: "GET /org/bodies/{id}/subordinates", Perm: read, Handler: s.showSubordinates},
+		{Pattern: "GET /org/bodies/{id}/subordinates/new", Perm: write, Handler: s.showSubordinateNewPage},
+		{Pattern: "POST /org/bodies/{id}/subordinates/new", Perm: write, Handler: s.createSubordinate},
 
 		{Pattern: "GET /org/bodies/{id}/member-units/new", Perm: write, Handler: s.showMemberUnitNewPage},
 		{Pattern: "POST /org/bodies/{id}/member-units/new", Perm: write, Handler: s.addMemberUnit},
@@ -48,6 +51,7 @@ func (s *Server) orgRoutes() []httpx.Route {
 		{Pattern: "POST /org/bodies/{id}/duties/{did}/delete", Perm: write, Handler: s.deleteDuty},
 
 		{Pattern: "GET /org/units", Perm: read, Handler: s.showUnitList},
+		{Pattern: "GET /org/units.xlsx", Perm: read, Handler: s.exportUnits},
 		{Pattern: "GET /org/units/new", Perm: write, Handler: s.showUnitNewPage},
 		{Pattern: "POST /org/units", Perm: write, Handler: s.createUnit},
 		{Pattern: "GET /org/units/{id}", Perm: read, Handler: s.showUnit},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,21 +21,25 @@ const unitPageSize = 50
 
 type unitListPage struct {
 	Base
-	Query    string
-	Kind     string
-	RegionID int64
-	Kinds    []orgChoice
-	Regions  []orgChoice
-	Units    []org.Unit
-	Total    int
-	PageNo   int
-	Pages    int
-	PrevURL  string
-	NextURL  string
-	CanAdd   bool
+	Query     string
+	Kind      string
+	RegionID  int64
+	Kinds     []orgChoice
+	Regions   []orgChoice
+	Units     []org.Unit
+	Total     int
+	PageNo    int
+	Pages     int
+	PrevURL   string
+	NextURL   string
+	ExportURL string
+	CanAdd    bool
 }
 
-func (p *unitListPage) pageURL(n int) string {
+func (p *unitListPage) pageURL(n int) string { return "/org/units" + p.query(n) }
+
+// query is the filter as a query string, with page n (1 is left out).
+func (p *unitListPage) query(n int) string {
 	v := url.Values{}
 	if p.Query != "" {
 		v.Set("q", p.Query)
@@ -49,9 +54,9 @@ func (p *unitListPage) pageURL(n int) string {
 		v.Set("page", strconv.Itoa(n))
 	}
 	if len(v) == 0 {
-		return "/org/units"
+		return ""
 	}
-	return "/org/units?" + v.Encode()
+	return "?" + v.Encode()
 }
 
 func regionChoices(rs []region.Region, selected int64, blank string) []orgChoice {
@@ -110,6 +115,7 @@ func (s *Server) showUnitList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Units, p.Total = units, total
+	p.ExportURL = "/org/units.xlsx" + p.query(1)
 	p.Pages = max((total+unitPageSize-1)/unitPageSize, 1)
 	if p.PageNo > 1 {
 		p.PrevURL = p.pageURL(min(p.PageNo-1, p.Pages))
@@ -118,6 +124,20 @@ func (s *Server) showUnitList(w http.ResponseWriter, r *http.Request) {
 		p.NextURL = p.pageURL(p.PageNo + 1)
 	}
 	s.render(w, r, http.StatusOK, "org/units", p)
+}
+
+// ---- GET /org/units.xlsx: the filtered list, all pages ----
+
+func (s *Server) exportUnits(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := org.UnitFilter{Query: q.Get("q"), Kind: org.UnitKind(q.Get("kind")), RegionID: orgParseID(q.Get("region"))}
+	var buf bytes.Buffer
+	if err := s.orgService().ExportUnits(r.Context(), &buf, f); err != nil {
+		s.Guard.Error(w, r, 0, err)
+		return
+	}
+	today := org.Today(s.Clock)
+	sendXLSX(w, "units-"+today+".xlsx", "单位名录-"+today+".xlsx", &buf)
 }
 
 // ---- unit form: GET /org/units/new, POST /org/units, GET/POST /org/units/{id} ----
@@ -213,7 +233,7 @@ func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request, save bool) {
 	s.renderForm(w, r, err, "org/unit", p)
 }
 
-// ---- GET /org/regions ----
+// ---- GET /org/regions, POST /org/regions ----
 
 type regionRow struct {
 	region.Region
@@ -224,17 +244,51 @@ type regionRow struct {
 type regionsPage struct {
 	Base
 	Regions []regionRow
+	// The office's form for a new region under one of its regions.
+	CanAdd  bool
+	Form    region.Region
+	Levels  []orgChoice
+	Parents []orgChoice
 }
 
-func (s *Server) showRegions(w http.ResponseWriter, r *http.Request) {
-	rs, err := s.orgService().ListRegions(r.Context())
-	if err != nil {
-		s.Guard.Error(w, r, 0, err)
+func (s *Server) showRegions(w http.ResponseWriter, r *http.Request) { s.regions(w, r, false) }
+
+func (s *Server) createRegion(w http.ResponseWriter, r *http.Request) { s.regions(w, r, true) }
+
+func (s *Server) regions(w http.ResponseWriter, r *http.Request, save bool) {
+	ctx := r.Context()
+	svc := s.orgService()
+	p := &regionsPage{Base: s.base(r, "行政区划"), Form: region.Region{Level: region.County}}
+	var err error
+	if save {
+		p.Form = region.Region{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"),
+			Level: region.Level(r.PostFormValue("level")), ParentID: formInt(r, "parent_id")}
+		if _, err = svc.CreateRegion(ctx, p.Form); err == nil {
+			http.Redirect(w, r, "/org/regions?flash=created", http.StatusSeeOther)
+			return
+		}
+		if !s.formFailed(w, r, &p.Base, err) {
+			return
+		}
+	}
+	rs, lerr := svc.ListRegions(ctx)
+	if lerr != nil {
+		s.Guard.Error(w, r, 0, lerr)
 		return
 	}
-	p := &regionsPage{Base: s.base(r, "行政区划")}
 	for _, x := range rs {
 		p.Regions = append(p.Regions, regionRow{Region: x, Indent: x.Level != region.Province, Deep: x.Level == region.County})
 	}
-	s.render(w, r, http.StatusOK, "org/regions", p)
+	writable, werr := svc.WritableRegions(ctx)
+	if werr != nil {
+		s.Guard.Error(w, r, 0, werr)
+		return
+	}
+	if p.CanAdd = len(writable) > 0; p.CanAdd {
+		p.Parents = regionChoices(writable, p.Form.ParentID, "请选择上级行政区划")
+		for _, l := range region.Levels[1:] {
+			p.Levels = append(p.Levels, orgChoice{Value: string(l), Label: l.Label(), Selected: l == p.Form.Level})
+		}
+	}
+	s.renderForm(w, r, err, "org/regions", p)
 }

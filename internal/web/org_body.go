@@ -91,9 +91,7 @@ func (s *Server) showBody(w http.ResponseWriter, r *http.Request) {
 	p.CanWrite, p.CanHistory = org.CanWrite(a, id), org.CanReadHistory(a, id)
 	p.IsOffice = a.Role == core.RoleOffice
 	for _, m := range roster.Seats() {
-		if m.Role != org.SeatOfficeDirector {
-			p.Seats = append(p.Seats, seatRow{Member: m, Label: m.Role.Label(roster.Body.Kind)})
-		}
+		p.Seats = append(p.Seats, seatRow{Member: m, Label: m.Role.Label(roster.Body.Kind)})
 	}
 	p.Office, p.Directors = roster.Body.Office(), roster.OfficeDirectors
 	mus, err := svc.ListMemberUnits(ctx, id)

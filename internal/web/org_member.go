@@ -290,3 +290,54 @@ func (s *Server) seatEnd(w http.ResponseWriter, r *http.Request, save bool) {
 	}
 	s.renderForm(w, r, err, "org/seat_end", p)
 }
+
+// ---- GET/POST /org/bodies/{id}/members/{mid}/edit: correct a seat row ----
+
+type seatEditPage struct {
+	Base
+	Body      *org.Body
+	Seat      *org.Member
+	Label     string
+	Form      org.MemberUpdate
+	SortOrder string
+	Units     []orgChoice
+}
+
+func (s *Server) showSeatEditPage(w http.ResponseWriter, r *http.Request) { s.seatEdit(w, r, false) }
+
+func (s *Server) saveSeat(w http.ResponseWriter, r *http.Request) { s.seatEdit(w, r, true) }
+
+func (s *Server) seatEdit(w http.ResponseWriter, r *http.Request, save bool) {
+	b, ok := s.formBody(w, r)
+	if !ok {
+		return
+	}
+	m, ok := s.seatOf(w, r, b)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	svc := s.orgService()
+	p := &seatEditPage{Base: s.base(r, "修改任职信息"), Body: b, Seat: m, Label: m.Role.Label(b.Kind),
+		Form: org.MemberUpdate{PersonName: m.PersonName, Position: m.Position, UnitID: m.UnitID, SortOrder: m.SortOrder, Version: m.Version}}
+	var err error
+	if save {
+		p.Form = org.MemberUpdate{PersonName: r.PostFormValue("person_name"), Position: r.PostFormValue("position"),
+			UnitID: formInt(r, "unit_id"), SortOrder: formSortOrder(r), Version: formInt(r, "version")}
+		if _, err = svc.UpdateMember(ctx, m.ID, p.Form); err == nil {
+			http.Redirect(w, r, bodyURL(b.ID, "saved", "seats"), http.StatusSeeOther)
+			return
+		}
+		if !s.formFailed(w, r, &p.Base, err) {
+			return
+		}
+	}
+	p.SortOrder = sortOrderText(r, p.Form.SortOrder)
+	units, uerr := svc.UnitChoices(ctx, b.ID)
+	if uerr != nil {
+		s.Guard.Error(w, r, 0, uerr)
+		return
+	}
+	p.Units = unitChoices(units, p.Form.UnitID, "（不指定）")
+	s.renderForm(w, r, err, "org/seat_edit", p)
+}

@@ -273,6 +273,27 @@ func TestOrgReplacementThroughThePages(t *testing.T) {
 		}
 		resp, body = office.Get(city + "/history")
 		orgWant(t, "history", resp, body, 200, "接替 徐进辉", "由 新局长 接替", "已卸任")
+		// A misspelt name is corrected in place, without a new term.
+		edit := fmt.Sprintf("%s/members/%d/edit", city, e.MemberEdu.ID)
+		resp, body = office.Get(edit)
+		orgWant(t, "edit form", resp, body, 200, `value="程卓"`)
+		resp, body = office.Post(edit, url.Values{"person_name": {"程  卓 "}, "position": {"市教育局调研员"},
+			"unit_id": {fmt.Sprint(e.Edu.ID)}, "sort_order": {"x"}, "version": {fmt.Sprint(e.MemberEdu.Version)}})
+		orgWant(t, "edit with a bad order", resp, body, 422, "排序号应为0到1000000之间的整数", `value="x"`)
+		resp, body = office.Post(edit, url.Values{"person_name": {"程卓"}, "position": {"市教育局一级调研员"},
+			"unit_id": {fmt.Sprint(e.Edu.ID)}, "sort_order": {"5"}, "version": {fmt.Sprint(e.MemberEdu.Version)}})
+		orgWant(t, "edit", resp, body, http.StatusSeeOther)
+		_, body = office.Get(city + "/roster")
+		if !strings.Contains(body, "市教育局一级调研员") {
+			t.Errorf("corrected position not on the roster")
+		}
+		resp, body = office.Post(edit, url.Values{"person_name": {"程卓"}, "version": {fmt.Sprint(e.MemberEdu.Version)}})
+		orgWant(t, "stale edit", resp, body, 409, "已被他人修改")
+		// The office director is managed from the same table.
+		_, body = office.Get(city)
+		if !strings.Contains(body, fmt.Sprintf("/members/%d/replace", e.Director.ID)) {
+			t.Errorf("no way to replace the office director")
+		}
 		// The same form posted again is stale.
 		resp, body = office.Post(replace, url.Values{"person_name": {"又一人"}, "on_date": {"2021-04-01"}, "version": {fmt.Sprint(e.MemberFinance.Version)}})
 		orgWant(t, "replace twice", resp, body, 409, `value="又一人"`)

@@ -35,6 +35,8 @@ func (s *Server) orgRoutes() []httpx.Route {
 		{Pattern: "POST /org/bodies/{id}/members/new", Perm: write, Handler: s.addSeat},
 		{Pattern: "GET /org/bodies/{id}/members/{mid}/replace", Perm: write, Handler: s.showSeatReplacePage},
 		{Pattern: "POST /org/bodies/{id}/members/{mid}/replace", Perm: write, Handler: s.replaceSeat},
+		{Pattern: "GET /org/bodies/{id}/members/{mid}/edit", Perm: write, Handler: s.showSeatEditPage},
+		{Pattern: "POST /org/bodies/{id}/members/{mid}/edit", Perm: write, Handler: s.saveSeat},
 		{Pattern: "GET /org/bodies/{id}/members/{mid}/end", Perm: write, Handler: s.showSeatEndPage},
 		{Pattern: "POST /org/bodies/{id}/members/{mid}/end", Perm: write, Handler: s.endSeat},
 

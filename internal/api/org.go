@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +10,7 @@ import (
 	"liandong/internal/auth"
 	"liandong/internal/core"
 	"liandong/internal/httpx"
+	"liandong/internal/org"
 )
 
 // orgRoutes serve the organisation registry: regions, bodies, their member
@@ -20,46 +23,46 @@ func (s *Server) orgRoutes() []httpx.Route {
 	read, write, liaison := auth.PermOrgRead, auth.PermOrgWrite, auth.PermLiaisonWrite
 	return []httpx.Route{
 		{Pattern: "GET /api/v1/regions", Perm: read, Handler: s.listRegions},
-		{Pattern: "POST /api/v1/regions", Perm: write, Handler: s.createRegion},
-		{Pattern: "PATCH /api/v1/regions/{id}", Perm: write, Handler: s.renameRegion},
+		{Pattern: "POST /api/v1/regions", Perm: write, Handler: change(s, http.StatusCreated, s.createRegion)},
+		{Pattern: "PATCH /api/v1/regions/{id}", Perm: write, Handler: change(s, http.StatusOK, s.renameRegion)},
 
 		{Pattern: "GET /api/v1/bodies", Perm: read, Handler: s.listBodies},
-		{Pattern: "POST /api/v1/bodies", Perm: write, Handler: s.createBody},
-		{Pattern: "GET /api/v1/bodies/{id}", Perm: read, Handler: s.getBody},
-		{Pattern: "PATCH /api/v1/bodies/{id}", Perm: write, Handler: s.updateBody},
-		{Pattern: "GET /api/v1/bodies/{id}/roster", Perm: read, Handler: s.getRoster},
+		{Pattern: "POST /api/v1/bodies", Perm: write, Handler: change(s, http.StatusCreated, s.createBody)},
+		{Pattern: "GET /api/v1/bodies/{id}", Perm: read, Handler: get(s, s.getBody)},
+		{Pattern: "PATCH /api/v1/bodies/{id}", Perm: write, Handler: change(s, http.StatusOK, s.updateBody)},
+		{Pattern: "GET /api/v1/bodies/{id}/roster", Perm: read, Handler: get(s, s.getRoster)},
 		{Pattern: "GET /api/v1/bodies/{id}/roster.xlsx", Perm: read, Handler: s.exportRoster},
-		{Pattern: "GET /api/v1/bodies/{id}/history", Perm: read, Handler: s.getHistory},
-		{Pattern: "GET /api/v1/bodies/{id}/subordinates", Perm: read, Handler: s.getSubordinates},
+		{Pattern: "GET /api/v1/bodies/{id}/history", Perm: read, Handler: get(s, s.getHistory)},
+		{Pattern: "GET /api/v1/bodies/{id}/subordinates", Perm: read, Handler: get(s, s.getSubordinates)},
 
-		{Pattern: "GET /api/v1/bodies/{id}/member-units", Perm: read, Handler: s.listMemberUnits},
-		{Pattern: "POST /api/v1/bodies/{id}/member-units", Perm: write, Handler: s.addMemberUnit},
-		{Pattern: "POST /api/v1/member-units/{id}/end", Perm: write, Handler: s.endMembership},
+		{Pattern: "GET /api/v1/bodies/{id}/member-units", Perm: read, Handler: get(s, s.listMemberUnits)},
+		{Pattern: "POST /api/v1/bodies/{id}/member-units", Perm: write, Handler: change(s, http.StatusCreated, s.addMemberUnit)},
+		{Pattern: "POST /api/v1/member-units/{id}/end", Perm: write, Handler: change(s, http.StatusOK, s.endMembership)},
 
-		{Pattern: "GET /api/v1/bodies/{id}/members", Perm: read, Handler: s.listMembers},
-		{Pattern: "POST /api/v1/bodies/{id}/members", Perm: write, Handler: s.addMember},
-		{Pattern: "PATCH /api/v1/members/{id}", Perm: write, Handler: s.updateMember},
-		{Pattern: "POST /api/v1/members/{id}/replace", Perm: write, Handler: s.replaceMember},
-		{Pattern: "POST /api/v1/members/{id}/end", Perm: write, Handler: s.endMember},
+		{Pattern: "GET /api/v1/bodies/{id}/members", Perm: read, Handler: get(s, s.listMembers)},
+		{Pattern: "POST /api/v1/bodies/{id}/members", Perm: write, Handler: change(s, http.StatusCreated, s.addMember)},
+		{Pattern: "PATCH /api/v1/members/{id}", Perm: write, Handler: change(s, http.StatusOK, s.updateMember)},
+		{Pattern: "POST /api/v1/members/{id}/replace", Perm: write, Handler: change(s, http.StatusCreated, s.replaceMember)},
+		{Pattern: "POST /api/v1/members/{id}/end", Perm: write, Handler: change(s, http.StatusOK, s.endMember)},
 
-		{Pattern: "GET /api/v1/bodies/{id}/liaisons", Perm: read, Handler: s.listLiaisons},
+		{Pattern: "GET /api/v1/bodies/{id}/liaisons", Perm: read, Handler: get(s, s.listLiaisons)},
 		{Pattern: "GET /api/v1/bodies/{id}/liaisons.xlsx", Perm: read, Handler: s.exportLiaisons},
 		// Only a body's office adds liaison entries; a liaison edits their
 		// own unit's entry (PATCH below).
-		{Pattern: "POST /api/v1/bodies/{id}/liaisons", Perm: write, Handler: s.createLiaison},
-		{Pattern: "GET /api/v1/liaisons/{id}", Perm: read, Handler: s.getLiaison},
-		{Pattern: "PATCH /api/v1/liaisons/{id}", Perm: liaison, Handler: s.updateLiaison},
+		{Pattern: "POST /api/v1/bodies/{id}/liaisons", Perm: write, Handler: change(s, http.StatusCreated, s.createLiaison)},
+		{Pattern: "GET /api/v1/liaisons/{id}", Perm: read, Handler: get(s, s.getLiaison)},
+		{Pattern: "PATCH /api/v1/liaisons/{id}", Perm: liaison, Handler: change(s, http.StatusOK, s.updateLiaison)},
 
-		{Pattern: "GET /api/v1/bodies/{id}/duties", Perm: read, Handler: s.listDuties},
-		{Pattern: "POST /api/v1/bodies/{id}/duties", Perm: write, Handler: s.addDuty},
-		{Pattern: "POST /api/v1/bodies/{id}/duties/reorder", Perm: write, Handler: s.reorderDuties},
-		{Pattern: "PATCH /api/v1/duties/{id}", Perm: write, Handler: s.updateDuty},
+		{Pattern: "GET /api/v1/bodies/{id}/duties", Perm: read, Handler: get(s, s.listDuties)},
+		{Pattern: "POST /api/v1/bodies/{id}/duties", Perm: write, Handler: change(s, http.StatusCreated, s.addDuty)},
+		{Pattern: "POST /api/v1/bodies/{id}/duties/reorder", Perm: write, Handler: change(s, http.StatusNoContent, s.reorderDuties)},
+		{Pattern: "PATCH /api/v1/duties/{id}", Perm: write, Handler: change(s, http.StatusOK, s.updateDuty)},
 		{Pattern: "DELETE /api/v1/duties/{id}", Perm: write, Handler: s.deleteDuty},
 
 		{Pattern: "GET /api/v1/units", Perm: read, Handler: s.listUnits},
-		{Pattern: "POST /api/v1/units", Perm: write, Handler: s.createUnit},
-		{Pattern: "GET /api/v1/units/{id}", Perm: read, Handler: s.getUnit},
-		{Pattern: "PATCH /api/v1/units/{id}", Perm: write, Handler: s.updateUnit},
+		{Pattern: "POST /api/v1/units", Perm: write, Handler: change(s, http.StatusCreated, s.createUnit)},
+		{Pattern: "GET /api/v1/units/{id}", Perm: read, Handler: get(s, s.getUnit)},
+		{Pattern: "PATCH /api/v1/units/{id}", Perm: write, Handler: change(s, http.StatusOK, s.updateUnit)},
 	}
 }
 
@@ -68,13 +71,68 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.Guard.Error(w, r, 0, err)
 }
 
-// created answers 201 with the new object and, when it has a URL of its
-// own, a Location header.
-func created(w http.ResponseWriter, location string, v any) {
-	if location != "" {
-		w.Header().Set("Location", location)
+// get answers a GET of what the path's {id} names: fn's result, or the
+// error envelope.
+func get[R any](s *Server, fn func(r *http.Request, id int64) (R, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		var out R
+		if err == nil {
+			out, err = fn(r, id)
+		}
+		s.reply(w, r, http.StatusOK, out, err)
 	}
-	httpx.WriteJSON(w, http.StatusCreated, v)
+}
+
+// change answers a POST or PATCH: the path's {id} (0 when the route has
+// none) and the JSON body, decoded into its request struct with unknown
+// fields refused (B4), go to fn, whose result is answered with status.
+func change[T, R any](s *Server, status int, fn func(ctx context.Context, id int64, in T) (R, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var id int64
+		var err error
+		if r.PathValue("id") != "" {
+			id, err = pathID(r, "id")
+		}
+		var in T
+		if err == nil {
+			err = decode(r, &in)
+		}
+		var out R
+		if err == nil {
+			out, err = fn(r.Context(), id, in)
+		}
+		s.reply(w, r, status, out, err)
+	}
+}
+
+// reply writes v with status, or err as the error envelope. A created
+// object that has a URL of its own gets a Location header.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	switch {
+	case err != nil:
+		s.fail(w, r, err)
+	case status == http.StatusNoContent:
+		w.WriteHeader(status)
+	default:
+		if loc := location(v); status == http.StatusCreated && loc != "" {
+			w.Header().Set("Location", loc)
+		}
+		httpx.WriteJSON(w, status, v)
+	}
+}
+
+// location is the API URL of an object that can be read on its own.
+func location(v any) string {
+	switch o := v.(type) {
+	case *org.Body:
+		return fmt.Sprintf("/api/v1/bodies/%d", o.ID)
+	case *org.Unit:
+		return fmt.Sprintf("/api/v1/units/%d", o.ID)
+	case *org.Liaison:
+		return fmt.Sprintf("/api/v1/liaisons/%d", o.ID)
+	}
+	return ""
 }
 
 // paged cuts one page out of a list the service returns whole (a body's

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -36,42 +37,16 @@ func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, paged(r, rs))
 }
 
-func (s *Server) createRegion(w http.ResponseWriter, r *http.Request) {
-	var in RegionCreate
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reg, err := s.Org.CreateRegion(r.Context(), region.Region{Code: in.Code, Name: in.Name, Level: in.Level, ParentID: in.ParentID})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	created(w, "", reg)
+func (s *Server) createRegion(ctx context.Context, _ int64, in RegionCreate) (*region.Region, error) {
+	return s.Org.CreateRegion(ctx, region.Region{Code: in.Code, Name: in.Name, Level: in.Level, ParentID: in.ParentID})
 }
 
-func (s *Server) renameRegion(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in RegionRename
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) renameRegion(ctx context.Context, id int64, in RegionRename) (*region.Region, error) {
 	v, err := version(in.Version)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	reg, err := s.Org.RenameRegion(r.Context(), id, in.Name, v)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, reg)
+	return s.Org.RenameRegion(ctx, id, in.Name, v)
 }
 
 // ---- bodies ----
@@ -119,64 +94,27 @@ func (s *Server) listBodies(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, paged(r, flat))
 }
 
-func (s *Server) createBody(w http.ResponseWriter, r *http.Request) {
-	var in BodyCreate
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	b, err := s.Org.CreateBody(r.Context(), org.BodyInput{Kind: in.Kind, Name: in.Name, RegionID: in.RegionID,
+func (s *Server) createBody(ctx context.Context, _ int64, in BodyCreate) (*org.Body, error) {
+	return s.Org.CreateBody(ctx, org.BodyInput{Kind: in.Kind, Name: in.Name, RegionID: in.RegionID,
 		ParentID: in.ParentID, OfficeUnitID: in.OfficeUnitID, OfficeDept: in.OfficeDept, DocPrefix: in.DocPrefix})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	created(w, fmt.Sprintf("/api/v1/bodies/%d", b.ID), b)
 }
 
-func (s *Server) getBody(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	b, err := s.Org.GetBody(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, b)
+func (s *Server) getBody(r *http.Request, id int64) (*org.Body, error) {
+	return s.Org.GetBody(r.Context(), id)
 }
 
-func (s *Server) updateBody(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in BodyPatch
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) updateBody(ctx context.Context, id int64, in BodyPatch) (*org.Body, error) {
 	v, err := version(in.Version)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	cur, err := s.Org.GetBodyForChange(r.Context(), id)
+	cur, err := s.Org.GetBodyForChange(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	b, err := s.Org.UpdateBody(r.Context(), id, org.BodyUpdate{Name: pick(in.Name, cur.Name),
+	return s.Org.UpdateBody(ctx, id, org.BodyUpdate{Name: pick(in.Name, cur.Name),
 		OfficeUnitID: pick(in.OfficeUnitID, cur.OfficeUnitID), OfficeDept: pick(in.OfficeDept, cur.OfficeDept),
 		DocPrefix: pick(in.DocPrefix, cur.DocPrefix), Version: v})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, b)
 }
 
 // ---- rosters ----
@@ -195,49 +133,25 @@ func rosterOut(r *org.Roster) *org.Roster {
 	return r
 }
 
-func (s *Server) getRoster(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getRoster(r *http.Request, id int64) (*org.Roster, error) {
 	ro, err := s.Org.Roster(r.Context(), id, strings.TrimSpace(r.URL.Query().Get("date")))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, rosterOut(ro))
+	return rosterOut(ro), nil
 }
 
-func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getHistory(r *http.Request, id int64) (List[org.Seat], error) {
 	seats, err := s.Org.MemberHistory(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, paged(r, seats))
+	return paged(r, seats), err
 }
 
-func (s *Server) getSubordinates(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getSubordinates(r *http.Request, id int64) (List[org.Roster], error) {
 	rs, err := s.Org.Subordinates(r.Context(), id, strings.TrimSpace(r.URL.Query().Get("date")))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	for i := range rs {
 		rosterOut(&rs[i])
 	}
-	httpx.WriteJSON(w, http.StatusOK, paged(r, rs))
+	return paged(r, rs), err
 }
 
 // ---- exports ----

@@ -1,10 +1,10 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
-	"liandong/internal/httpx"
 	"liandong/internal/org"
 )
 
@@ -23,56 +23,17 @@ type MemberUnitEnd struct {
 	LeftOn string `json:"left_on"`
 }
 
-func (s *Server) listMemberUnits(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) listMemberUnits(r *http.Request, id int64) (List[org.MemberUnit], error) {
 	ms, err := s.Org.ListMemberUnits(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, paged(r, ms))
+	return paged(r, ms), err
 }
 
-func (s *Server) addMemberUnit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in MemberUnitCreate
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	m, err := s.Org.AddMemberUnit(r.Context(), id, org.MemberUnitInput{UnitID: in.UnitID, JoinedOn: in.JoinedOn, SortOrder: in.SortOrder})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	created(w, "", m)
+func (s *Server) addMemberUnit(ctx context.Context, id int64, in MemberUnitCreate) (*org.MemberUnit, error) {
+	return s.Org.AddMemberUnit(ctx, id, org.MemberUnitInput{UnitID: in.UnitID, JoinedOn: in.JoinedOn, SortOrder: in.SortOrder})
 }
 
-func (s *Server) endMembership(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in MemberUnitEnd
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	m, err := s.Org.EndMembership(r.Context(), id, in.LeftOn)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, m)
+func (s *Server) endMembership(ctx context.Context, id int64, in MemberUnitEnd) (*org.MemberUnit, error) {
+	return s.Org.EndMembership(ctx, id, in.LeftOn)
 }
 
 // ---- members (seats) ----
@@ -117,118 +78,48 @@ type MemberEnd struct {
 
 // listMembers lists the seats held on ?date= (today by default) in roster
 // order: leader, deputies, members, office director.
-func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) listMembers(r *http.Request, id int64) (List[org.Member], error) {
 	ro, err := s.Org.Roster(r.Context(), id, strings.TrimSpace(r.URL.Query().Get("date")))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return List[org.Member]{}, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, paged(r, ro.Seats()))
+	return paged(r, ro.Seats()), nil
 }
 
-func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in MemberCreate
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	m, err := s.Org.AddMember(r.Context(), id, org.MemberInput{Role: in.Role, PersonName: in.PersonName,
+func (s *Server) addMember(ctx context.Context, id int64, in MemberCreate) (*org.Member, error) {
+	return s.Org.AddMember(ctx, id, org.MemberInput{Role: in.Role, PersonName: in.PersonName,
 		Position: in.Position, UnitID: in.UnitID, TermStart: in.TermStart, SortOrder: in.SortOrder})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	created(w, "", m)
 }
 
-func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in MemberPatch
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) updateMember(ctx context.Context, id int64, in MemberPatch) (*org.Member, error) {
 	v, err := version(in.Version)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	cur, err := s.Org.GetMember(r.Context(), id)
+	cur, err := s.Org.GetMember(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	m, err := s.Org.UpdateMember(r.Context(), id, org.MemberUpdate{PersonName: pick(in.PersonName, cur.PersonName),
+	return s.Org.UpdateMember(ctx, id, org.MemberUpdate{PersonName: pick(in.PersonName, cur.PersonName),
 		Position: pick(in.Position, cur.Position), UnitID: pick(in.UnitID, cur.UnitID),
 		SortOrder: pick(in.SortOrder, cur.SortOrder), Version: v})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, m)
 }
 
 // replaceMember answers 201 with the successor's new seat row; the ended
 // row keeps its id and shows replaced_by_id in the body's history.
-func (s *Server) replaceMember(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in MemberReplace
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) replaceMember(ctx context.Context, id int64, in MemberReplace) (*org.Member, error) {
 	v, err := version(in.Version)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	m, err := s.Org.ReplaceMember(r.Context(), id, org.Replacement{PersonName: in.PersonName, Position: in.Position,
+	return s.Org.ReplaceMember(ctx, id, org.Replacement{PersonName: in.PersonName, Position: in.Position,
 		UnitID: in.UnitID, OnDate: in.OnDate, Version: v})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	created(w, "", m)
 }
 
-func (s *Server) endMember(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in MemberEnd
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) endMember(ctx context.Context, id int64, in MemberEnd) (*org.Member, error) {
 	v, err := version(in.Version)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	m, err := s.Org.EndMember(r.Context(), id, in.OnDate, v)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, m)
+	return s.Org.EndMember(ctx, id, in.OnDate, v)
 }

@@ -1,7 +1,7 @@
 package api
 
 import (
-	"fmt"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,85 +35,34 @@ type LiaisonPatch struct {
 	Version *int64  `json:"version"`
 }
 
-func (s *Server) listLiaisons(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) listLiaisons(r *http.Request, id int64) (List[org.Liaison], error) {
 	ls, err := s.Org.ListLiaisons(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, paged(r, ls))
+	return paged(r, ls), err
 }
 
-func (s *Server) createLiaison(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in LiaisonCreate
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	l, err := s.Org.CreateLiaison(r.Context(), id, org.LiaisonInput{UnitID: in.UnitID, Name: in.Name, Post: in.Post,
+func (s *Server) createLiaison(ctx context.Context, id int64, in LiaisonCreate) (*org.Liaison, error) {
+	return s.Org.CreateLiaison(ctx, id, org.LiaisonInput{UnitID: in.UnitID, Name: in.Name, Post: in.Post,
 		Phone: in.Phone, Email: in.Email, Active: true})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	created(w, fmt.Sprintf("/api/v1/liaisons/%d", l.ID), l)
 }
 
-func (s *Server) getLiaison(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	l, err := s.Org.GetLiaison(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, l)
+func (s *Server) getLiaison(r *http.Request, id int64) (*org.Liaison, error) {
+	return s.Org.GetLiaison(r.Context(), id)
 }
 
-func (s *Server) updateLiaison(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in LiaisonPatch
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) updateLiaison(ctx context.Context, id int64, in LiaisonPatch) (*org.Liaison, error) {
 	v, err := version(in.Version)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	// The unmasked entry, and only for someone who may edit it: the
 	// fields the request leaves out are kept as they are, never masked.
-	cur, err := s.Org.GetLiaisonForChange(r.Context(), id)
+	cur, err := s.Org.GetLiaisonForChange(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	l, err := s.Org.UpdateLiaison(r.Context(), id, org.LiaisonInput{UnitID: pick(in.UnitID, cur.UnitID),
+	return s.Org.UpdateLiaison(ctx, id, org.LiaisonInput{UnitID: pick(in.UnitID, cur.UnitID),
 		Name: pick(in.Name, cur.Name), Post: pick(in.Post, cur.Post), Phone: pick(in.Phone, cur.Phone),
 		Email: pick(in.Email, cur.Email), Active: pick(in.Active, cur.Active), Version: v})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, l)
 }
 
 // ---- duties ----
@@ -143,109 +92,47 @@ type DutyReorder struct {
 
 // listDuties lists the body's duties in display order: by list (common,
 // office, liaison, each unit's), then by number within the list.
-func (s *Server) listDuties(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) listDuties(r *http.Request, id int64) (List[org.Duty], error) {
 	lists, err := s.Org.ListDuties(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var all []org.Duty
 	for _, l := range lists {
 		all = append(all, l.Duties...)
 	}
-	httpx.WriteJSON(w, http.StatusOK, paged(r, all))
+	return paged(r, all), err
 }
 
-func (s *Server) addDuty(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in DutyCreate
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d, err := s.Org.AddDuty(r.Context(), id, org.DutyInput{Scope: in.Scope, UnitID: in.UnitID, Text: in.Text})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	created(w, "", d)
+func (s *Server) addDuty(ctx context.Context, id int64, in DutyCreate) (*org.Duty, error) {
+	return s.Org.AddDuty(ctx, id, org.DutyInput{Scope: in.Scope, UnitID: in.UnitID, Text: in.Text})
 }
 
-func (s *Server) updateDuty(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in DutyPatch
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) updateDuty(ctx context.Context, id int64, in DutyPatch) (*org.Duty, error) {
 	v, err := version(in.Version)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	d, err := s.Org.UpdateDuty(r.Context(), id, org.DutyUpdate{Text: in.Text, Version: v})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, d)
+	return s.Org.UpdateDuty(ctx, id, org.DutyUpdate{Text: in.Text, Version: v})
 }
 
 // deleteDuty takes the version as ?version=, since a DELETE has no body;
 // the rest of the list is renumbered.
 func (s *Server) deleteDuty(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var vp *int64
-	if q := strings.TrimSpace(r.URL.Query().Get("version")); q != "" {
-		if n, err := strconv.ParseInt(q, 10, 64); err == nil {
-			vp = &n
-		}
+	if n, perr := strconv.ParseInt(strings.TrimSpace(r.URL.Query().Get("version")), 10, 64); perr == nil {
+		vp = &n
 	}
-	v, err := version(vp)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var v int64
+	if err == nil {
+		v, err = version(vp)
 	}
-	if err := s.Org.DeleteDuty(r.Context(), id, v); err != nil {
-		s.fail(w, r, err)
-		return
+	if err == nil {
+		err = s.Org.DeleteDuty(r.Context(), id, v)
 	}
-	w.WriteHeader(http.StatusNoContent)
+	s.reply(w, r, http.StatusNoContent, nil, err)
 }
 
-func (s *Server) reorderDuties(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in DutyReorder
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.Org.ReorderDuties(r.Context(), id, in.Scope, in.UnitID, in.IDs); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+func (s *Server) reorderDuties(ctx context.Context, id int64, in DutyReorder) (struct{}, error) {
+	return struct{}{}, s.Org.ReorderDuties(ctx, id, in.Scope, in.UnitID, in.IDs)
 }
 
 // ---- units ----
@@ -301,62 +188,37 @@ func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) {
-	var in UnitCreate
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	u, err := s.Org.CreateUnit(r.Context(), org.UnitInput{RegionID: in.RegionID, Name: in.Name, ShortName: in.ShortName,
+func (s *Server) createUnit(ctx context.Context, _ int64, in UnitCreate) (*org.Unit, error) {
+	u, err := s.Org.CreateUnit(ctx, org.UnitInput{RegionID: in.RegionID, Name: in.Name, ShortName: in.ShortName,
 		Kind: in.Kind, Aliases: in.Aliases})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	created(w, fmt.Sprintf("/api/v1/units/%d", u.ID), unitOut(u))
+	return unitOut(u), nil
 }
 
-func (s *Server) getUnit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) getUnit(r *http.Request, id int64) (*org.Unit, error) {
 	u, err := s.Org.GetUnit(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, unitOut(u))
+	return unitOut(u), nil
 }
 
-func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in UnitPatch
-	if err := decode(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) updateUnit(ctx context.Context, id int64, in UnitPatch) (*org.Unit, error) {
 	v, err := version(in.Version)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	cur, err := s.Org.GetUnit(r.Context(), id)
+	cur, err := s.Org.GetUnit(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	u, err := s.Org.UpdateUnit(r.Context(), id, org.UnitInput{RegionID: pick(in.RegionID, cur.RegionID),
+	u, err := s.Org.UpdateUnit(ctx, id, org.UnitInput{RegionID: pick(in.RegionID, cur.RegionID),
 		Name: pick(in.Name, cur.Name), ShortName: pick(in.ShortName, cur.ShortName), Kind: pick(in.Kind, cur.Kind),
 		Aliases: pick(in.Aliases, cur.Aliases), Version: v})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, unitOut(u))
+	return unitOut(u), nil
 }

@@ -12,6 +12,7 @@ test('the office logs in, sees the work bench, and logs out', async () => {
   assert.match(page.url(), /\/login\?next=/, 'an anonymous visitor is sent to the login page');
   await login(page, 'office');
   assert.equal(await page.locator('h1').first().textContent(), '工作台');
+  assert.match(await page.textContent('.overview'), /27 个成员单位/, 'the work bench shows Liuzhou at a glance');
   await page.click('text=退出');
   await page.waitForURL(/\/login/);
   assert.match(await page.textContent('body'), /已安全退出/);

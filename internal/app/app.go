@@ -130,12 +130,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 	}
 	guard := &httpx.Guard{DB: d, Auth: a.Auth, Clock: cfg.Clock, Log: cfg.Log, Secure: cfg.Secure}
-	ws, err := web.New(d, a.Auth, guard, cfg.Clock, cfg.Log)
+	orgs := &org.Service{DB: d, Clock: cfg.Clock}
+	ws, err := web.New(d, a.Auth, orgs, guard, cfg.Clock, cfg.Log)
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	orgs := &org.Service{DB: d, Clock: cfg.Clock}
 	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log, Org: orgs}
 	health := []httpx.Route{{Pattern: "GET /healthz", Perm: auth.PermPublic, Handler: a.healthz}}
 	a.routes = [][]httpx.Route{health, ws.Routes(), as.Routes()}

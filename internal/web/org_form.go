@@ -16,7 +16,7 @@ import (
 // Helpers shared by the org_* pages.
 
 // orgService is the registry service for this request.
-func (s *Server) orgService() *org.Service { return &org.Service{DB: s.DB, Clock: s.Clock} }
+func (s *Server) orgService() *org.Service { return s.Org }
 
 // orgPathID reads a positive integer path value; anything else is a page
 // that does not exist.

@@ -11,12 +11,14 @@ import (
 	"liandong/internal/core"
 	"liandong/internal/db"
 	"liandong/internal/httpx"
+	"liandong/internal/org"
 )
 
 // Server holds what the page handlers need.
 type Server struct {
 	DB    *db.DB
 	Auth  *auth.Service
+	Org   *org.Service
 	Guard *httpx.Guard
 	Clock core.Clock
 	Log   *slog.Logger
@@ -25,12 +27,12 @@ type Server struct {
 
 // New parses the embedded templates (failing at start-up, not at first use,
 // if one is broken) and returns the server.
-func New(d *db.DB, a *auth.Service, g *httpx.Guard, clock core.Clock, log *slog.Logger) (*Server, error) {
+func New(d *db.DB, a *auth.Service, o *org.Service, g *httpx.Guard, clock core.Clock, log *slog.Logger) (*Server, error) {
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: d, Auth: a, Guard: g, Clock: clock, Log: log, tmpl: t}
+	s := &Server{DB: d, Auth: a, Org: o, Guard: g, Clock: clock, Log: log, tmpl: t}
 	g.RenderError = s.renderError
 	return s, nil
 }
@@ -54,10 +56,25 @@ func (s *Server) baseRoutes() []httpx.Route {
 	}
 }
 
+// showHome is the work bench: for business users, each of their bodies at
+// a glance with the gaps to close; for the three administrators, the way
+// to their own pages.
 func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "home", &homePage{Base: s.base(r, "工作台")})
+	p := &homePage{Base: s.base(r, "工作台")}
+	a := p.Actor
+	p.IsOffice = a.Role == core.RoleOffice
+	if !a.Role.IsAdmin() && a.Role != "" {
+		var err error
+		if p.Bodies, err = s.Org.Overviews(r.Context()); err != nil {
+			s.Guard.Error(w, r, 0, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "home", p)
 }
 
 type homePage struct {
 	Base
+	IsOffice bool
+	Bodies   []org.Overview
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"liandong/internal/audit"
@@ -57,6 +58,10 @@ func validateProfile(es *core.Errors, role core.Role, name *string, unitID int64
 		es.Add("display_name", "请填写姓名")
 	} else if utf8.RuneCountInString(*name) > 50 {
 		es.Add("display_name", "姓名不能超过50个字符")
+	} else if !cleanText(*name) {
+		// A NUL or broken UTF-8 would fail in PostgreSQL as a 500; a line
+		// break would split the name in logs and exports.
+		es.Add("display_name", "姓名含有不允许的字符")
 	}
 	if *phone != "" && !validPhone(*phone) {
 		es.Add("phone", "电话号码只能包含数字、空格和 + - ( )，7到20位")
@@ -70,6 +75,11 @@ func validateProfile(es *core.Errors, role core.Role, name *string, unitID int64
 	if role == core.RoleLiaison && unitID == 0 {
 		es.Add("unit_id", "联络员账户须指定所在单位")
 	}
+}
+
+// cleanText refuses broken UTF-8 and control characters in one-line text.
+func cleanText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 func validPhone(s string) bool {
@@ -88,7 +98,7 @@ func validPhone(s string) bool {
 
 func validEmail(s string) bool {
 	at := strings.IndexByte(s, '@')
-	return len(s) <= 100 && at > 0 && at == strings.LastIndexByte(s, '@') && at < len(s)-3 &&
+	return len(s) <= 100 && cleanText(s) && at > 0 && at == strings.LastIndexByte(s, '@') && at < len(s)-3 &&
 		strings.Contains(s[at:], ".") && !strings.ContainsAny(s, " \t<>\"'")
 }
 

@@ -44,6 +44,11 @@ var leet = strings.NewReplacer("@", "a", "4", "a", "0", "o", "1", "i", "!", "i",
 // account's unit names, its real name), and the list of common passwords.
 // It returns a field error on "password" with a Chinese reason.
 func ValidatePassword(p Policy, pw, username, phone string, extra ...string) error {
+	if !utf8.ValidString(pw) {
+		// Bytes that are not UTF-8 (a terminal in GBK, say) could never be
+		// typed again into the login form, which sends UTF-8.
+		return core.Invalid("password", "密码含有无法识别的字符，请重新输入")
+	}
 	n := utf8.RuneCountInString(pw)
 	if n < p.MinLength {
 		return core.Invalid("password", "密码长度至少为"+itoa(p.MinLength)+"个字符")

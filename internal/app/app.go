@@ -129,6 +129,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	// After an upgrade to the unit search index (migration 0005), index
+	// the units written before it; the demo data is indexed here too.
+	if n, err := org.ReindexUnits(ctx, d); err != nil {
+		cfg.Log.Error("reindex units", "err", err.Error())
+		d.Close()
+		return nil, err
+	} else if n > 0 {
+		cfg.Log.Info("indexed units for search", "units", n)
+	}
 	guard := &httpx.Guard{DB: d, Auth: a.Auth, Clock: cfg.Clock, Log: cfg.Log, Secure: cfg.Secure}
 	orgs := &org.Service{DB: d, Clock: cfg.Clock}
 	ws, err := web.New(d, a.Auth, orgs, guard, cfg.Clock, cfg.Log)

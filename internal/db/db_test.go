@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -32,15 +33,18 @@ func TestMigrationsHaveTheSameNamesOnBothEngines(t *testing.T) {
 	}
 }
 
-// columns lists "table.column nullable" for every column of every table,
-// read from each engine's own catalogue.
+// columns lists "table.column nullable" for every column of every regular
+// table, read from each engine's own catalogue. On SQLite that leaves out
+// the FTS5 search indexes: a virtual table and the shadow tables it keeps
+// its index in, which PostgreSQL does with a GIN index instead
+// (searchIndexes compares those).
 func columns(t *testing.T, d *db.DB) []string {
 	t.Helper()
 	ctx := context.Background()
 	var out []string
 	if d.Engine == db.SQLite {
-		rows, err := d.R().QueryContext(ctx, `SELECT m.name, p.name, p."notnull" FROM sqlite_master m
-			JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`)
+		rows, err := d.R().QueryContext(ctx, `SELECT m.name, p.name, p."notnull" FROM pragma_table_list m
+			JOIN pragma_table_info(m.name) p WHERE m.schema = 'main' AND m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,6 +92,58 @@ func TestSchemasMatchAcrossEngines(t *testing.T) {
 	}
 	if a, b := strings.Join(norm(lite), "\n"), strings.Join(norm(pg), "\n"); a != b {
 		t.Errorf("schemas differ:\nsqlite:\n%s\n\npostgres:\n%s", a, b)
+	}
+}
+
+// searchIndexes lists "table: column" for every text column that has a
+// full-text index: on SQLite, the content table and column of each FTS5
+// table; on PostgreSQL, each GIN index on to_tsvector('simple', column).
+func searchIndexes(t *testing.T, d *db.DB) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	query := `SELECT sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE % USING fts5%'`
+	pattern := regexp.MustCompile(`(?s)fts5\s*\(\s*(\w+).*content\s*=\s*'(\w+)'`)
+	if d.Engine == db.Postgres {
+		query = `SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE '%USING gin%'`
+		pattern = regexp.MustCompile(`ON public\.(\w+) USING gin \(to_tsvector\('simple'::regconfig, (\w+)\)\)`)
+	}
+	rows, err := d.R().QueryContext(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var def string
+		if err := rows.Scan(&def); err != nil {
+			t.Fatal(err)
+		}
+		m := pattern.FindStringSubmatch(def)
+		if m == nil {
+			t.Errorf("%s: a full-text index of unknown shape: %s", d.Engine, def)
+			continue
+		}
+		if d.Engine == db.SQLite {
+			out = append(out, m[2]+": "+m[1]) // fts5(column, ..., content = 'table')
+		} else {
+			out = append(out, m[1]+": "+m[2])
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestSearchIndexesMatchAcrossEngines(t *testing.T) {
+	lite := searchIndexes(t, testkit.OpenDB(t, db.SQLite))
+	pg := searchIndexes(t, testkit.OpenDB(t, db.Postgres))
+	if !slices.Contains(lite, "unit_search: terms") {
+		t.Errorf("sqlite has no FTS5 index on unit_search.terms: %v", lite)
+	}
+	if !slices.Equal(lite, pg) {
+		t.Errorf("full-text indexes differ:\nsqlite:   %v\npostgres: %v", lite, pg)
 	}
 }
 

@@ -30,6 +30,7 @@ var dynamicSQLAllowed = map[string]string{
 	"internal/auth/admin.go:FindUsers":          "WHERE fragments are literals picked by switch; values, LIMIT and OFFSET are $n arguments",
 	"internal/demo/scale.go:generator.province": "table names from literal lists (MAX(id), setval after explicit ids)",
 	"internal/demo/scale.go:insertMany":         "table and column names from the literal list in generator.province; values are $n arguments",
+	"internal/org/store.go:InsertUnitIndex":     "a literal statement with one ($n, $m) pair per row; values are $n arguments",
 }
 
 // TestSQLIsNeverBuiltFromVariables parses every non-test Go file of the

@@ -20,6 +20,7 @@ import (
 	"liandong/internal/auth"
 	"liandong/internal/core"
 	"liandong/internal/db"
+	"liandong/internal/org"
 )
 
 // Password is the password of every demo account. Demo accounts can log in
@@ -242,6 +243,9 @@ func writeBody(ctx context.Context, tx *sql.Tx, engine db.Engine, now time.Time,
 				if _, err := tx.ExecContext(ctx, `INSERT INTO unit_aliases (unit_id, alias) VALUES ($1, $2)`, id, al); err != nil {
 					return db.Normalize(err)
 				}
+			}
+			if err := org.InsertUnitIndex(ctx, tx, []org.UnitIndexRow{{UnitID: id, Terms: org.UnitTerms(u.Name, u.Short, u.Aliases)}}); err != nil {
+				return err
 			}
 		} else if err != nil {
 			return err

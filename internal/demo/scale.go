@@ -10,6 +10,7 @@ import (
 	"liandong/internal/audit"
 	"liandong/internal/core"
 	"liandong/internal/db"
+	"liandong/internal/org"
 )
 
 // Synthetic data at the sizes DOMAIN.md designs for. Everything is derived
@@ -203,6 +204,7 @@ func (g *generator) skip(p int) {
 // foreign-key order.
 type rows struct {
 	regions, units, bodies, memberUnits, members, liaisons [][]any
+	search                                                 []org.UnitIndexRow // the units' search index rows
 }
 
 // ids hands out explicit ids for regions, units and bodies, so children can
@@ -274,6 +276,11 @@ func (g *generator) province(ctx context.Context, tx *sql.Tx, p int) error {
 			return fmt.Errorf("%s: %w", t.table, err)
 		}
 	}
+	// The units bypass the org store, so they are indexed here, in their
+	// own transaction, as the store would.
+	if err := org.InsertUnitIndex(ctx, tx, r.search); err != nil {
+		return err
+	}
 	if g.engine == db.Postgres {
 		// The identity sequences must move past the explicit ids.
 		for _, t := range []string{"regions", "units", "bodies"} {
@@ -312,6 +319,7 @@ func (g *generator) body(r *rows, next *ids, ts int64, region int64, name, level
 		next.unit++
 		shorts[i] = short
 		r.units = append(r.units, []any{next.unit, region, full, short, a.kind, ts, ts})
+		r.search = append(r.search, org.UnitIndexRow{UnitID: next.unit, Terms: org.UnitTerms(full, short, nil)})
 	}
 	govUnit, scienceUnit := first, first+1 // agencies[0] and [1]
 	next.body++

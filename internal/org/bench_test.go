@@ -67,7 +67,7 @@ func BenchmarkListUnits(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
-		us, n, err := org.FindUnits(ctx, d.R(), org.UnitFilter{Query: "局"})
+		us, n, err := org.FindUnits(ctx, d.R(), d.Engine, org.UnitFilter{Query: "局"})
 		if err != nil || n < 400 || len(us) != 50 {
 			b.Fatalf("units: %v, %d of %d", err, len(us), n)
 		}

@@ -442,10 +442,24 @@ func (s *Service) ListUnits(ctx context.Context, f UnitFilter) ([]Unit, int, err
 		if f.Kind != "" && !f.Kind.Valid() {
 			return core.Invalid("kind", "单位类别无效")
 		}
-		out, total, err = FindUnits(ctx, q, f)
+		out, total, err = FindUnits(ctx, q, s.DB.Engine, f)
 		return err
 	})
 	return out, total, err
+}
+
+// ListFilterRegions returns the choices of the unit list's region
+// filter: provinces and cities, and the selected region (0 for none).
+func (s *Service) ListFilterRegions(ctx context.Context, selected int64) ([]region.Region, error) {
+	var out []region.Region
+	err := s.read(ctx, func(a *core.Actor, q db.Querier) (err error) {
+		if !business(a) {
+			return core.Forbidden()
+		}
+		out, err = FindFilterRegions(ctx, q, selected)
+		return err
+	})
+	return out, err
 }
 
 // GetUnit returns unit id with its aliases.

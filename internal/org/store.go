@@ -12,6 +12,7 @@ import (
 	"liandong/internal/core"
 	"liandong/internal/db"
 	"liandong/internal/region"
+	"liandong/internal/search"
 )
 
 // The store functions below take a db.Querier (the read pool or a write
@@ -267,24 +268,32 @@ const unitListSelect = `SELECT u.id, u.region_id, r.name, u.name, u.short_name, 
 	FROM units u JOIN regions r ON r.id = u.region_id`
 
 // The unit list comes in shapes, each a constant, so that every one can
-// use its index at national scale (~100,000 units):
+// use an index at national scale (~100,000 units):
 //
 //   - the whole registry walks units_name in name order and stops after
 //     the page; one region walks its (region_id, name) unique index;
-//   - a text search must look at every unit (a substring of a Chinese
-//     name cannot use a B-tree index), so it matches name, short name and
-//     aliases with LIKE, the aliases through an uncorrelated subquery that
-//     both engines evaluate once. LOWER() on every row costs a third of
-//     the scan, and Chinese has no case: only a query with Latin letters
-//     gets the case-folding form.
+//   - a text search of the whole registry takes its candidates from the
+//     unit search index (migration 0005: CJK bigrams, see internal/search)
+//     and confirms each with the exact substring test below, so that it
+//     returns exactly what the substring test alone would;
+//   - a text search within one region reads the region's few dozen units
+//     by its index and applies the substring test to them;
+//   - a query the index cannot narrow (one character, or punctuation only)
+//     applies the substring test to every unit: rare, and slow at
+//     national scale.
+//
+// The substring test matches name, short name and aliases with LIKE.
+// LOWER() on every row costs a third of a scan, and Chinese has no case:
+// only a query with Latin letters gets the case-folding form.
 //
 // Kind is switched off by an empty parameter. All order by name, then id.
 const (
 	unitOrderPage = ` ORDER BY u.name, u.id`
 	// unitOrderScan is the same order written as an expression, which
 	// keeps SQLite from walking units_name (a random read of the table
-	// for each of ~100,000 entries) where it must look at every unit
-	// anyway: it scans the table in order and sorts only the matches.
+	// for each of ~100,000 entries) where it reads a set of units anyway
+	// (every unit, or the search index's candidates): it reads the set
+	// and sorts only the matches.
 	unitOrderScan = ` ORDER BY u.name || '', u.id`
 
 	unitKindOnly  = ` ($1 = '' OR u.kind = $1)`
@@ -292,7 +301,13 @@ const (
 	unitsPageReg  = unitListSelect + ` WHERE u.region_id = $4 AND` + unitKindOnly + unitOrderPage + ` LIMIT $2 OFFSET $3`
 	unitsCountAll = `SELECT COUNT(*) FROM units u WHERE` + unitKindOnly
 	unitsCountReg = `SELECT COUNT(*) FROM units u WHERE u.region_id = $2 AND` + unitKindOnly
+	// unitsCountEvery counts the whole registry without a WHERE clause,
+	// which SQLite answers from the smallest index's page count instead of
+	// testing each of ~100,000 rows.
+	unitsCountEvery = `SELECT COUNT(*) FROM units`
 
+	// The substring test over every unit: the aliases through an
+	// uncorrelated subquery, which both engines evaluate once.
 	unitText = ` (u.name LIKE $1 ESCAPE '\' OR u.short_name LIKE $1 ESCAPE '\'
 		OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.alias LIKE $1 ESCAPE '\')) AND ($2 = '' OR u.kind = $2)`
 	unitsTextPageAll  = unitWindowHead + ` WHERE` + unitText + unitOrderScan + ` LIMIT $3 OFFSET $4` + unitWindowTail
@@ -315,11 +330,36 @@ const (
 		FROM (SELECT u.id, u.region_id, r.name AS region_name, u.name, u.short_name, u.kind, u.version, u.created_at, u.updated_at,
 		COUNT(*) OVER () AS total FROM units u JOIN regions r ON r.id = u.region_id`
 	unitWindowTail = `) p ORDER BY p.name, p.id`
+
+	// The search index's candidates for the phrase $3, one form per
+	// engine: SQLite's FTS5 table wants the phrase in double quotes;
+	// PostgreSQL's GIN index on to_tsvector('simple', terms) answers
+	// phraseto_tsquery and checks the word positions on its candidates.
+	unitMatchSQLite   = ` u.id IN (SELECT rowid FROM unit_search_fts WHERE unit_search_fts MATCH '"' || $3 || '"') AND`
+	unitMatchPostgres = ` u.id IN (SELECT unit_id FROM unit_search WHERE to_tsvector('simple', terms) @@ phraseto_tsquery('simple', $3)) AND`
+	// The substring test for the few candidates: the aliases of each one
+	// through unit_aliases' (unit_id, alias) index, not a scan of all.
+	unitCandText = ` (u.name LIKE $1 ESCAPE '\' OR u.short_name LIKE $1 ESCAPE '\'
+		OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND a.alias LIKE $1 ESCAPE '\')) AND ($2 = '' OR u.kind = $2)`
+	unitCandFold = ` (LOWER(u.name) LIKE $1 ESCAPE '\' OR LOWER(u.short_name) LIKE $1 ESCAPE '\'
+		OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND LOWER(a.alias) LIKE $1 ESCAPE '\')) AND ($2 = '' OR u.kind = $2)`
+
+	// An index search counts, then reads the page: $1 the LIKE pattern,
+	// $2 the kind (empty for any), $3 the phrase, $4 limit, $5 offset.
+	unitsMatchCountSQLite       = `SELECT COUNT(*) FROM units u WHERE` + unitMatchSQLite + unitCandText
+	unitsMatchPageSQLite        = unitListSelect + ` WHERE` + unitMatchSQLite + unitCandText + unitOrderScan + ` LIMIT $4 OFFSET $5`
+	unitsMatchFoldCountSQLite   = `SELECT COUNT(*) FROM units u WHERE` + unitMatchSQLite + unitCandFold
+	unitsMatchFoldPageSQLite    = unitListSelect + ` WHERE` + unitMatchSQLite + unitCandFold + unitOrderScan + ` LIMIT $4 OFFSET $5`
+	unitsMatchCountPostgres     = `SELECT COUNT(*) FROM units u WHERE` + unitMatchPostgres + unitCandText
+	unitsMatchPagePostgres      = unitListSelect + ` WHERE` + unitMatchPostgres + unitCandText + unitOrderScan + ` LIMIT $4 OFFSET $5`
+	unitsMatchFoldCountPostgres = `SELECT COUNT(*) FROM units u WHERE` + unitMatchPostgres + unitCandFold
+	unitsMatchFoldPagePostgres  = unitListSelect + ` WHERE` + unitMatchPostgres + unitCandFold + unitOrderScan + ` LIMIT $4 OFFSET $5`
 )
 
 // FindUnits returns one page of the units f selects, in name order, and
-// how many there are.
-func FindUnits(ctx context.Context, q db.Querier, f UnitFilter) ([]Unit, int, error) {
+// how many there are. The engine picks the form of the search index's
+// query.
+func FindUnits(ctx context.Context, q db.Querier, e db.Engine, f UnitFilter) ([]Unit, int, error) {
 	f.Page = f.Page.Normalize()
 	text := strings.TrimSpace(f.Query)
 	fold := strings.ContainsFunc(text, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' })
@@ -335,16 +375,22 @@ func FindUnits(ctx context.Context, q db.Querier, f UnitFilter) ([]Unit, int, er
 			pageSQL = unitsPageReg
 			countSQL = unitsCountReg
 			pageArgs, countArgs = append(pageArgs, region), append(countArgs, region)
+		} else if kind == "" {
+			countSQL, countArgs = unitsCountEvery, nil
 		}
-		var total int
-		if err := q.QueryRowContext(ctx, countSQL, countArgs...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("org: count units: %w", err)
+		return countThenPage(ctx, q, countSQL, countArgs, pageSQL, pageArgs, off)
+	}
+	if phrase, ok := search.Phrase(text); ok && region == 0 {
+		countSQL, pageSQL := unitsMatchCountSQLite, unitsMatchPageSQLite
+		switch {
+		case e == db.Postgres && fold:
+			countSQL, pageSQL = unitsMatchFoldCountPostgres, unitsMatchFoldPagePostgres
+		case e == db.Postgres:
+			countSQL, pageSQL = unitsMatchCountPostgres, unitsMatchPagePostgres
+		case fold:
+			countSQL, pageSQL = unitsMatchFoldCountSQLite, unitsMatchFoldPageSQLite
 		}
-		if total == 0 || off >= total {
-			return nil, total, nil
-		}
-		out, _, err := scanUnitPage(q.QueryContext(ctx, pageSQL, pageArgs...))
-		return out, total, err
+		return countThenPage(ctx, q, countSQL, []any{like, kind, phrase}, pageSQL, []any{like, kind, phrase, lim, off}, off)
 	}
 	pageSQL, countSQL := unitsTextPageAll, unitsTextCountAll
 	if fold {
@@ -372,6 +418,20 @@ func FindUnits(ctx context.Context, q db.Querier, f UnitFilter) ([]Unit, int, er
 		return nil, 0, fmt.Errorf("org: count units: %w", err)
 	}
 	return nil, total, nil
+}
+
+// countThenPage counts the units a filter selects and reads the page at
+// off, unless the count shows it is empty.
+func countThenPage(ctx context.Context, q db.Querier, countSQL string, countArgs []any, pageSQL string, pageArgs []any, off int) ([]Unit, int, error) {
+	var total int
+	if err := q.QueryRowContext(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("org: count units: %w", err)
+	}
+	if total == 0 || off >= total {
+		return nil, total, nil
+	}
+	out, _, err := scanUnitPage(q.QueryContext(ctx, pageSQL, pageArgs...))
+	return out, total, err
 }
 
 // scanUnitPage reads rows of unitListSelect, or of a window page whose
@@ -434,6 +494,9 @@ func InsertUnit(ctx context.Context, q db.Querier, now time.Time, in UnitInput) 
 	if err := insertAliases(ctx, q, id, in.Aliases); err != nil {
 		return nil, err
 	}
+	if err := indexUnit(ctx, q, id, in); err != nil {
+		return nil, err
+	}
 	return FindUnitByID(ctx, q, id)
 }
 
@@ -463,6 +526,9 @@ func UpdateUnit(ctx context.Context, q db.Querier, now time.Time, id int64, in U
 	if err := insertAliases(ctx, q, id, in.Aliases); err != nil {
 		return nil, err
 	}
+	if err := indexUnit(ctx, q, id, in); err != nil {
+		return nil, err
+	}
 	return FindUnitByID(ctx, q, id)
 }
 
@@ -488,6 +554,154 @@ func insertAliases(ctx context.Context, q db.Querier, unitID int64, aliases []st
 	for _, a := range aliases {
 		if _, err := q.ExecContext(ctx, `INSERT INTO unit_aliases (unit_id, alias) VALUES ($1, $2)`, unitID, a); err != nil {
 			return fmt.Errorf("org: insert alias: %w", db.Normalize(err))
+		}
+	}
+	return nil
+}
+
+// FindFilterRegions returns the provinces and cities, in code order, with
+// the region selected (0 for none) among them whatever its level: the
+// choices of the unit list's region filter. At national scale that is
+// some 360 regions instead of 3,200; a county is reached from the regions
+// page and stays selected.
+func FindFilterRegions(ctx context.Context, q db.Querier, selected int64) ([]region.Region, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, code, name, level, COALESCE(parent_id, 0), version FROM regions
+		WHERE level IN ('province', 'city') OR id = $1 ORDER BY code`, selected)
+	if err != nil {
+		return nil, fmt.Errorf("org: filter regions: %w", err)
+	}
+	defer rows.Close()
+	var out []region.Region
+	for rows.Next() {
+		var r region.Region
+		var level string
+		if err := rows.Scan(&r.ID, &r.Code, &r.Name, &level, &r.ParentID, &r.Version); err != nil {
+			return nil, fmt.Errorf("org: scan region: %w", err)
+		}
+		r.Level = region.Level(level)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// UnitTerms returns the search index text of a unit: the bigrams of its
+// name, short name and aliases.
+func UnitTerms(name, shortName string, aliases []string) string {
+	return search.Terms(append([]string{name, shortName}, aliases...)...)
+}
+
+// indexUnit writes the unit's search index row, in the transaction that
+// changes the unit, so that a search never misses a committed name. An
+// unchanged text is left alone (no index churn on an edit of the kind).
+func indexUnit(ctx context.Context, q db.Querier, id int64, in UnitInput) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO unit_search (unit_id, terms) VALUES ($1, $2)
+		ON CONFLICT (unit_id) DO UPDATE SET terms = excluded.terms WHERE unit_search.terms <> excluded.terms`,
+		id, UnitTerms(in.Name, in.ShortName, in.Aliases))
+	if err != nil {
+		return fmt.Errorf("org: index unit: %w", db.Normalize(err))
+	}
+	return nil
+}
+
+// reindexBatch is how many units ReindexUnits indexes per transaction:
+// small enough not to hold SQLite's write lock for long. (A variable so
+// that a test can make batches of a few units.)
+var reindexBatch = 1000
+
+// ReindexUnits writes the search index row of every unit that has none
+// and returns how many it wrote. The store keeps the index in step with
+// every change, so this only has work after an upgrade to migration 0005
+// (units, no index rows yet) or after rows were written around the store.
+// app.Open runs it at start-up; it first compares two counts, which is
+// cheap when there is nothing to do. Each batch is one transaction, so an
+// interrupted run resumes where it stopped.
+func ReindexUnits(ctx context.Context, d *db.DB) (int, error) {
+	var units, indexed int
+	if err := d.R().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM unit_search)`).
+		Scan(&units, &indexed); err != nil {
+		return 0, fmt.Errorf("org: reindex units: %w", err)
+	}
+	if indexed >= units {
+		return 0, nil
+	}
+	done := 0
+	var after int64
+	for {
+		n := 0
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			n, after, err = reindexAfter(ctx, tx, after)
+			return err
+		})
+		if err != nil {
+			return done, fmt.Errorf("org: reindex units: %w", err)
+		}
+		done += n
+		if n < reindexBatch {
+			return done, nil
+		}
+	}
+}
+
+// reindexAfter indexes up to reindexBatch units with ids above after that
+// have no index row, and returns how many it indexed and the last id read.
+func reindexAfter(ctx context.Context, tx *sql.Tx, after int64) (int, int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.name, u.short_name,
+		COALESCE((SELECT string_agg(a.alias, '`+aliasSep+`' ORDER BY a.id) FROM unit_aliases a WHERE a.unit_id = u.id), '')
+		FROM units u WHERE u.id > $1 AND NOT EXISTS (SELECT 1 FROM unit_search s WHERE s.unit_id = u.id)
+		ORDER BY u.id LIMIT $2`, after, reindexBatch)
+	if err != nil {
+		return 0, after, err
+	}
+	var batch []UnitIndexRow
+	for rows.Next() {
+		var id int64
+		var name, short, aliases string
+		if err := rows.Scan(&id, &name, &short, &aliases); err != nil {
+			rows.Close()
+			return 0, after, err
+		}
+		var as []string
+		if aliases != "" {
+			as = strings.Split(aliases, aliasSep)
+		}
+		batch = append(batch, UnitIndexRow{UnitID: id, Terms: UnitTerms(name, short, as)})
+		after = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, after, err
+	}
+	return len(batch), after, InsertUnitIndex(ctx, tx, batch)
+}
+
+// UnitIndexRow is one unit's row of the search index.
+type UnitIndexRow struct {
+	UnitID int64
+	Terms  string // UnitTerms of the unit's names
+}
+
+// InsertUnitIndex writes search index rows with multi-row inserts; a unit
+// that already has a row keeps it. It is for bulk loaders that insert
+// units with plain SQL (the demo's national scale), which must index them
+// in the same transaction.
+func InsertUnitIndex(ctx context.Context, q db.Querier, rows []UnitIndexRow) error {
+	const perStatement = 500 // 1,000 parameters, well under both engines' limits
+	for start := 0; start < len(rows); start += perStatement {
+		end := min(start+perStatement, len(rows))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO unit_search (unit_id, terms) VALUES `)
+		args := make([]any, 0, 2*(end-start))
+		for i, r := range rows[start:end] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			args = append(args, r.UnitID, r.Terms)
+			fmt.Fprintf(&b, "($%d, $%d)", len(args)-1, len(args))
+		}
+		b.WriteString(` ON CONFLICT (unit_id) DO NOTHING`)
+		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("org: insert unit terms: %w", db.Normalize(err))
 		}
 	}
 	return nil

@@ -86,20 +86,14 @@ func (s *Server) showUnitList(w http.ResponseWriter, r *http.Request) {
 	p.PageNo = max(p.PageNo, 1)
 	a := core.ActorFrom(ctx)
 	p.CanAdd = a.Role == core.RoleOffice
-	regions, err := svc.ListRegions(ctx)
+	// The filter offers provinces and cities: at national scale the ~2,900
+	// counties would make every page of the list a long download (and a
+	// slow query). A county is reached from the regions page (?region=),
+	// and stays selected here.
+	coarse, err := svc.ListFilterRegions(ctx, p.RegionID)
 	if err != nil {
 		s.Guard.Error(w, r, 0, err)
 		return
-	}
-	// The filter offers provinces and cities: at national scale the ~2,900
-	// counties would make every page of the list a long download. A
-	// county is reached from the regions page (?region=), and stays
-	// selected here.
-	var coarse []region.Region
-	for _, x := range regions {
-		if x.Level != region.County || x.ID == p.RegionID {
-			coarse = append(coarse, x)
-		}
 	}
 	p.Regions = regionChoices(coarse, p.RegionID, "全部地区")
 	p.Kinds = unitKindChoices(org.UnitKind(p.Kind), "全部类别")

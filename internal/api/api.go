@@ -7,6 +7,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -99,6 +101,14 @@ func decode(r *http.Request, v any) error {
 			return &core.Error{Code: core.EINVALID, Field: te.Field, Message: "字段“" + te.Field + "”的类型不正确", Err: err}
 		}
 		return &core.Error{Code: core.EINVALID, Message: "请求内容不是有效的JSON，或含有不允许的字段", Err: err}
+	}
+	// One object and nothing after it: a second value would otherwise be
+	// ignored unchecked, unknown fields and all.
+	if tok, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			err = fmt.Errorf("api: %v after the JSON value", tok)
+		}
+		return &core.Error{Code: core.EINVALID, Message: "请求内容只能是一个JSON对象，其后不能再有其他内容", Err: err}
 	}
 	return nil
 }

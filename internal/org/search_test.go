@@ -17,10 +17,10 @@ import (
 )
 
 // likeSearch is the unit search as the substring test alone gives it, the
-// answer the search index must reproduce exactly: units whose name, short
-// name or an alias contains q (case-insensitively when q has Latin
-// letters), in name order.
-func likeSearch(t *testing.T, d *db.DB, q string) []string {
+// answer the search index must reproduce exactly: units of the kind (any
+// if empty) whose name, short name or an alias contains q
+// (case-insensitively when q has Latin letters), in name order.
+func likeSearch(t *testing.T, d *db.DB, q string, kind org.UnitKind) []string {
 	t.Helper()
 	text := strings.TrimSpace(q)
 	col := func(c string) string { return c }
@@ -29,10 +29,10 @@ func likeSearch(t *testing.T, d *db.DB, q string) []string {
 		col = func(c string) string { return "LOWER(" + c + ")" }
 	}
 	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
-	rows, err := d.R().QueryContext(context.Background(), `SELECT u.name FROM units u WHERE `+col("u.name")+` LIKE $1 ESCAPE '\'
+	rows, err := d.R().QueryContext(context.Background(), `SELECT u.name FROM units u WHERE (`+col("u.name")+` LIKE $1 ESCAPE '\'
 		OR `+col("u.short_name")+` LIKE $1 ESCAPE '\'
-		OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND `+col("a.alias")+` LIKE $1 ESCAPE '\')
-		ORDER BY u.name, u.id`, pattern)
+		OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND `+col("a.alias")+` LIKE $1 ESCAPE '\'))
+		AND ($2 = '' OR u.kind = $2) ORDER BY u.name, u.id`, pattern, string(kind))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +52,12 @@ func likeSearch(t *testing.T, d *db.DB, q string) []string {
 }
 
 // findAll reads every page of FindUnits' answer to q, pageSize at a time,
-// and checks that each page reports the same total.
-func findAll(t *testing.T, d *db.DB, q string, pageSize int) []string {
+// and checks the totals the pages report.
+func findAll(t *testing.T, d *db.DB, q string, kind org.UnitKind, pageSize int) []string {
 	t.Helper()
 	out := []string{}
 	for off := 0; ; off += pageSize {
-		us, total, err := org.FindUnits(context.Background(), d.R(), d.Engine, org.UnitFilter{Query: q, Page: core.Page{Offset: off, Limit: pageSize}})
+		us, total, err := org.FindUnits(context.Background(), d.R(), d.Engine, org.UnitFilter{Query: q, Kind: kind, Page: core.Page{Offset: off, Limit: pageSize}})
 		if err != nil {
 			t.Fatalf("FindUnits(%q, offset %d): %v", q, off, err)
 		}
@@ -157,12 +157,21 @@ func TestUnitSearchFindsExactlyWhatTheSubstringTestFinds(t *testing.T) {
 		qs := searchQueries(t, d)
 		found := 0
 		for _, q := range qs {
-			want := likeSearch(t, d, q)
-			if got := findAll(t, d, q, 50); !slices.Equal(got, want) {
-				t.Errorf("search %q:\n got %d %v\nwant %d %v", q, len(got), got, len(want), want)
+			want := likeSearch(t, d, q, "")
+			// Pages of 7 and 50 make SQLite read pages both ways (walking
+			// the name index and sorting the candidates).
+			for _, size := range []int{7, 50} {
+				if got := findAll(t, d, q, "", size); !slices.Equal(got, want) {
+					t.Errorf("search %q, pages of %d:\n got %d %v\nwant %d %v", q, size, len(got), got, len(want), want)
+				}
 			}
 			if len(want) > 0 {
 				found++
+			}
+			for _, kind := range []org.UnitKind{org.UnitGovernment, org.UnitInstitution} {
+				if got, want := findAll(t, d, q, kind, 50), likeSearch(t, d, q, kind); !slices.Equal(got, want) {
+					t.Errorf("search %q of kind %s:\n got %d %v\nwant %d %v", q, kind, len(got), got, len(want), want)
+				}
 			}
 		}
 		if found < len(qs)*3/4 {
@@ -187,7 +196,7 @@ func TestUnitSearchIndexFollowsEveryChange(t *testing.T) {
 		if u, s := count(`SELECT COUNT(*) FROM units`), count(`SELECT COUNT(*) FROM unit_search`); u != s || u < 300 {
 			t.Errorf("%d units, %d index rows", u, s)
 		}
-		names := func(q string) []string { t.Helper(); return findAll(t, d, q, 50) }
+		names := func(q string) []string { t.Helper(); return findAll(t, d, q, "", 50) }
 		now := time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)
 		var u *org.Unit
 		err := d.InTx(ctx, func(tx *sql.Tx) (err error) {
@@ -238,7 +247,7 @@ func TestReindexUnitsFillsAMissingIndexInBatches(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		searchWorld(t, d)
-		before := findAll(t, d, "教育局", 50)
+		before := findAll(t, d, "教育局", "", 50)
 		if len(before) < 13 {
 			t.Fatalf("教育局 finds %v", before)
 		}
@@ -251,7 +260,7 @@ func TestReindexUnitsFillsAMissingIndexInBatches(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if got := findAll(t, d, "教育局", 50); len(got) != 0 {
+		if got := findAll(t, d, "教育局", "", 50); len(got) != 0 {
 			t.Errorf("without index rows the search found %d units", len(got))
 		}
 		org.SetReindexBatch(t, 40)
@@ -263,10 +272,10 @@ func TestReindexUnitsFillsAMissingIndexInBatches(t *testing.T) {
 		if err != nil || n != units {
 			t.Fatalf("ReindexUnits = %d, %v; want %d", n, err, units)
 		}
-		if got := findAll(t, d, "教育局", 50); !slices.Equal(got, before) {
+		if got := findAll(t, d, "教育局", "", 50); !slices.Equal(got, before) {
 			t.Errorf("after the backfill: %v, want %v", got, before)
 		}
-		if got, want := findAll(t, d, "丙市科普中心", 50), likeSearch(t, d, "丙市科普中心"); len(want) != 1 || !slices.Equal(got, want) {
+		if got, want := findAll(t, d, "丙市科普中心", "", 50), likeSearch(t, d, "丙市科普中心", ""); len(want) != 1 || !slices.Equal(got, want) {
 			t.Errorf("alias after the backfill: %v, want %v", got, want)
 		}
 		// Nothing left to do: the second run writes nothing.

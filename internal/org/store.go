@@ -263,9 +263,11 @@ const aliasSep = "\x1f"
 // unitListSelect reads units with their aliases aggregated into one column
 // (string_agg: SQLite 3.44+ and PostgreSQL), so that a page of units is one
 // query.
-const unitListSelect = `SELECT u.id, u.region_id, r.name, u.name, u.short_name, u.kind, u.version, u.created_at, u.updated_at,
-	COALESCE((SELECT string_agg(a.alias, '` + aliasSep + `' ORDER BY a.id) FROM unit_aliases a WHERE a.unit_id = u.id), '')
-	FROM units u JOIN regions r ON r.id = u.region_id`
+const (
+	unitListColumns = `SELECT u.id, u.region_id, r.name, u.name, u.short_name, u.kind, u.version, u.created_at, u.updated_at,
+	COALESCE((SELECT string_agg(a.alias, '` + aliasSep + `' ORDER BY a.id) FROM unit_aliases a WHERE a.unit_id = u.id), '')`
+	unitListSelect = unitListColumns + ` FROM units u JOIN regions r ON r.id = u.region_id`
+)
 
 // The unit list comes in shapes, each a constant, so that every one can
 // use an index at national scale (~100,000 units):
@@ -273,9 +275,7 @@ const unitListSelect = `SELECT u.id, u.region_id, r.name, u.name, u.short_name, 
 //   - the whole registry walks units_name in name order and stops after
 //     the page; one region walks its (region_id, name) unique index;
 //   - a text search of the whole registry takes its candidates from the
-//     unit search index (migration 0005: CJK bigrams, see internal/search)
-//     and confirms each with the exact substring test below, so that it
-//     returns exactly what the substring test alone would;
+//     unit search index (migration 0005: CJK bigrams, see internal/search);
 //   - a text search within one region reads the region's few dozen units
 //     by its index and applies the substring test to them;
 //   - a query the index cannot narrow (one character, or punctuation only)
@@ -301,9 +301,12 @@ const (
 	unitsPageReg  = unitListSelect + ` WHERE u.region_id = $4 AND` + unitKindOnly + unitOrderPage + ` LIMIT $2 OFFSET $3`
 	unitsCountAll = `SELECT COUNT(*) FROM units u WHERE` + unitKindOnly
 	unitsCountReg = `SELECT COUNT(*) FROM units u WHERE u.region_id = $2 AND` + unitKindOnly
-	// unitsCountEvery counts the whole registry without a WHERE clause,
-	// which SQLite answers from the smallest index's page count instead of
-	// testing each of ~100,000 rows.
+	// The whole registry, any kind: the page's ids come from units_name
+	// alone (it holds name and id), so the units before the offset cost
+	// no read of the table, and the count has no WHERE clause, which
+	// SQLite answers from the smallest index's pages instead of testing
+	// each of ~100,000 rows.
+	unitsPageEvery  = unitListSelect + ` WHERE u.id IN (SELECT id FROM units ORDER BY name, id LIMIT $1 OFFSET $2)` + unitOrderPage
 	unitsCountEvery = `SELECT COUNT(*) FROM units`
 
 	// The substring test over every unit: the aliases through an
@@ -330,30 +333,60 @@ const (
 		FROM (SELECT u.id, u.region_id, r.name AS region_name, u.name, u.short_name, u.kind, u.version, u.created_at, u.updated_at,
 		COUNT(*) OVER () AS total FROM units u JOIN regions r ON r.id = u.region_id`
 	unitWindowTail = `) p ORDER BY p.name, p.id`
+)
 
-	// The search index's candidates for the phrase $3, one form per
-	// engine: SQLite's FTS5 table wants the phrase in double quotes;
-	// PostgreSQL's GIN index on to_tsvector('simple', terms) answers
-	// phraseto_tsquery and checks the word positions on its candidates.
-	unitMatchSQLite   = ` u.id IN (SELECT rowid FROM unit_search_fts WHERE unit_search_fts MATCH '"' || $3 || '"') AND`
-	unitMatchPostgres = ` u.id IN (SELECT unit_id FROM unit_search WHERE to_tsvector('simple', terms) @@ phraseto_tsquery('simple', $3)) AND`
-	// The substring test for the few candidates: the aliases of each one
-	// through unit_aliases' (unit_id, alias) index, not a scan of all.
-	unitCandText = ` (u.name LIKE $1 ESCAPE '\' OR u.short_name LIKE $1 ESCAPE '\'
+// An index search. Its parameters: $1 the LIKE pattern, $2 the kind
+// (empty for any), $3 the phrase, and for a page $4 limit and $5 offset.
+//
+// The candidates come from the index, one form per engine: SQLite's FTS5
+// table wants the phrase in double quotes; PostgreSQL's GIN index on
+// terms_tsv (to_tsvector('simple', terms)) answers phraseto_tsquery and
+// checks word positions on its candidates. An exact phrase (search.Query.Exact) needs
+// no more; otherwise each candidate is confirmed with the substring test,
+// its aliases read through unit_aliases' (unit_id, alias) index.
+//
+// On SQLite every unit the query touches costs a B-tree seek (~2 µs in
+// the pure-Go driver), so it counts an exact, kind-free search from the
+// index alone, and reads a page one of two ways (unitWalkCheaper picks):
+// sort the candidates by name (cost grows with their number), or walk
+// units_name in name order, testing each entry against the candidates,
+// until the page is full (cost grows with the offset and the rarity of
+// matches). PostgreSQL plans with statistics and gets one form.
+const (
+	unitMatchSQLite   = ` u.id IN (SELECT rowid FROM unit_search_fts WHERE unit_search_fts MATCH '"' || $3 || '"')`
+	unitMatchPostgres = ` u.id IN (SELECT unit_id FROM unit_search WHERE terms_tsv @@ phraseto_tsquery('simple', $3))`
+
+	// unitCandExact refers to $1 only so that PostgreSQL knows its type.
+	unitCandExact = ` AND ($2 = '' OR u.kind = $2) AND $1 <> ''`
+	unitCandText  = ` AND (u.name LIKE $1 ESCAPE '\' OR u.short_name LIKE $1 ESCAPE '\'
 		OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND a.alias LIKE $1 ESCAPE '\')) AND ($2 = '' OR u.kind = $2)`
-	unitCandFold = ` (LOWER(u.name) LIKE $1 ESCAPE '\' OR LOWER(u.short_name) LIKE $1 ESCAPE '\'
+	unitCandFold = ` AND (LOWER(u.name) LIKE $1 ESCAPE '\' OR LOWER(u.short_name) LIKE $1 ESCAPE '\'
 		OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND LOWER(a.alias) LIKE $1 ESCAPE '\')) AND ($2 = '' OR u.kind = $2)`
 
-	// An index search counts, then reads the page: $1 the LIKE pattern,
-	// $2 the kind (empty for any), $3 the phrase, $4 limit, $5 offset.
-	unitsMatchCountSQLite       = `SELECT COUNT(*) FROM units u WHERE` + unitMatchSQLite + unitCandText
-	unitsMatchPageSQLite        = unitListSelect + ` WHERE` + unitMatchSQLite + unitCandText + unitOrderScan + ` LIMIT $4 OFFSET $5`
-	unitsMatchFoldCountSQLite   = `SELECT COUNT(*) FROM units u WHERE` + unitMatchSQLite + unitCandFold
-	unitsMatchFoldPageSQLite    = unitListSelect + ` WHERE` + unitMatchSQLite + unitCandFold + unitOrderScan + ` LIMIT $4 OFFSET $5`
-	unitsMatchCountPostgres     = `SELECT COUNT(*) FROM units u WHERE` + unitMatchPostgres + unitCandText
-	unitsMatchPagePostgres      = unitListSelect + ` WHERE` + unitMatchPostgres + unitCandText + unitOrderScan + ` LIMIT $4 OFFSET $5`
-	unitsMatchFoldCountPostgres = `SELECT COUNT(*) FROM units u WHERE` + unitMatchPostgres + unitCandFold
-	unitsMatchFoldPagePostgres  = unitListSelect + ` WHERE` + unitMatchPostgres + unitCandFold + unitOrderScan + ` LIMIT $4 OFFSET $5`
+	unitsMatchOnlyCountSQLite   = `SELECT COUNT(*) FROM unit_search_fts WHERE unit_search_fts MATCH '"' || $1 || '"'`
+	unitsMatchOnlyCountPostgres = `SELECT COUNT(*) FROM unit_search WHERE terms_tsv @@ phraseto_tsquery('simple', $1)`
+
+	unitsMatchCount  = `SELECT COUNT(*) FROM units u WHERE`
+	unitMatchLimit   = ` LIMIT $4 OFFSET $5`
+	unitListWalkLite = unitListColumns + ` FROM units u INDEXED BY units_name JOIN regions r ON r.id = u.region_id`
+
+	unitsExactCountSQLite   = unitsMatchCount + unitMatchSQLite + unitCandExact
+	unitsExactSortSQLite    = unitListSelect + ` WHERE` + unitMatchSQLite + unitCandExact + unitOrderScan + unitMatchLimit
+	unitsExactWalkSQLite    = unitListWalkLite + ` WHERE` + unitMatchSQLite + unitCandExact + unitOrderPage + unitMatchLimit
+	unitsExactCountPostgres = unitsMatchCount + unitMatchPostgres + unitCandExact
+	unitsExactPagePostgres  = unitListSelect + ` WHERE` + unitMatchPostgres + unitCandExact + unitOrderPage + unitMatchLimit
+
+	unitsCandCountSQLite   = unitsMatchCount + unitMatchSQLite + unitCandText
+	unitsCandSortSQLite    = unitListSelect + ` WHERE` + unitMatchSQLite + unitCandText + unitOrderScan + unitMatchLimit
+	unitsCandWalkSQLite    = unitListWalkLite + ` WHERE` + unitMatchSQLite + unitCandText + unitOrderPage + unitMatchLimit
+	unitsCandCountPostgres = unitsMatchCount + unitMatchPostgres + unitCandText
+	unitsCandPagePostgres  = unitListSelect + ` WHERE` + unitMatchPostgres + unitCandText + unitOrderPage + unitMatchLimit
+
+	unitsFoldCandCountSQLite   = unitsMatchCount + unitMatchSQLite + unitCandFold
+	unitsFoldCandSortSQLite    = unitListSelect + ` WHERE` + unitMatchSQLite + unitCandFold + unitOrderScan + unitMatchLimit
+	unitsFoldCandWalkSQLite    = unitListWalkLite + ` WHERE` + unitMatchSQLite + unitCandFold + unitOrderPage + unitMatchLimit
+	unitsFoldCandCountPostgres = unitsMatchCount + unitMatchPostgres + unitCandFold
+	unitsFoldCandPagePostgres  = unitListSelect + ` WHERE` + unitMatchPostgres + unitCandFold + unitOrderPage + unitMatchLimit
 )
 
 // FindUnits returns one page of the units f selects, in name order, and
@@ -376,21 +409,13 @@ func FindUnits(ctx context.Context, q db.Querier, e db.Engine, f UnitFilter) ([]
 			countSQL = unitsCountReg
 			pageArgs, countArgs = append(pageArgs, region), append(countArgs, region)
 		} else if kind == "" {
-			countSQL, countArgs = unitsCountEvery, nil
+			pageSQL, countSQL = unitsPageEvery, unitsCountEvery
+			pageArgs, countArgs = []any{lim, off}, nil
 		}
 		return countThenPage(ctx, q, countSQL, countArgs, pageSQL, pageArgs, off)
 	}
-	if phrase, ok := search.Phrase(text); ok && region == 0 {
-		countSQL, pageSQL := unitsMatchCountSQLite, unitsMatchPageSQLite
-		switch {
-		case e == db.Postgres && fold:
-			countSQL, pageSQL = unitsMatchFoldCountPostgres, unitsMatchFoldPagePostgres
-		case e == db.Postgres:
-			countSQL, pageSQL = unitsMatchCountPostgres, unitsMatchPagePostgres
-		case fold:
-			countSQL, pageSQL = unitsMatchFoldCountSQLite, unitsMatchFoldPageSQLite
-		}
-		return countThenPage(ctx, q, countSQL, []any{like, kind, phrase}, pageSQL, []any{like, kind, phrase, lim, off}, off)
+	if sq, ok := search.ParseQuery(text); ok && region == 0 {
+		return findUnitsIndexed(ctx, q, e, sq, fold, like, kind, lim, off)
 	}
 	pageSQL, countSQL := unitsTextPageAll, unitsTextCountAll
 	if fold {
@@ -418,6 +443,70 @@ func FindUnits(ctx context.Context, q db.Querier, e db.Engine, f UnitFilter) ([]
 		return nil, 0, fmt.Errorf("org: count units: %w", err)
 	}
 	return nil, total, nil
+}
+
+// findUnitsIndexed is FindUnits for a search of the whole registry that
+// the index can narrow.
+func findUnitsIndexed(ctx context.Context, q db.Querier, e db.Engine, sq search.Query, fold bool, like, kind string, lim, off int) ([]Unit, int, error) {
+	args := []any{like, kind, sq.Phrase, lim, off}
+	var countSQL, sortSQL, walkSQL string
+	switch {
+	case e == db.Postgres && sq.Exact:
+		countSQL, sortSQL = unitsExactCountPostgres, unitsExactPagePostgres
+	case e == db.Postgres && fold:
+		countSQL, sortSQL = unitsFoldCandCountPostgres, unitsFoldCandPagePostgres
+	case e == db.Postgres:
+		countSQL, sortSQL = unitsCandCountPostgres, unitsCandPagePostgres
+	case sq.Exact:
+		countSQL, sortSQL, walkSQL = unitsExactCountSQLite, unitsExactSortSQLite, unitsExactWalkSQLite
+	case fold:
+		countSQL, sortSQL, walkSQL = unitsFoldCandCountSQLite, unitsFoldCandSortSQLite, unitsFoldCandWalkSQLite
+	default:
+		countSQL, sortSQL, walkSQL = unitsCandCountSQLite, unitsCandSortSQLite, unitsCandWalkSQLite
+	}
+	var total int
+	var err error
+	if sq.Exact && kind == "" {
+		onlySQL := unitsMatchOnlyCountSQLite
+		if e == db.Postgres {
+			onlySQL = unitsMatchOnlyCountPostgres
+		}
+		err = q.QueryRowContext(ctx, onlySQL, sq.Phrase).Scan(&total)
+	} else {
+		err = q.QueryRowContext(ctx, countSQL, args[:3]...).Scan(&total)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("org: count units: %w", err)
+	}
+	if total == 0 || off >= total {
+		return nil, total, nil
+	}
+	pageSQL := sortSQL
+	if walkSQL != "" {
+		var walk bool
+		if walk, err = unitWalkCheaper(ctx, q, total, off+lim); err != nil {
+			return nil, 0, err
+		}
+		if walk {
+			pageSQL = walkSQL
+		}
+	}
+	out, _, err := scanUnitPage(q.QueryContext(ctx, pageSQL, args...))
+	return out, total, err
+}
+
+// unitWalkCheaper reports whether SQLite reads the first end matches of a
+// search with total matches faster by walking units_name than by sorting
+// the matches. The walk tests about end × units / total index entries at
+// ~1 µs each (matches assumed spread evenly over the name order); the
+// sort seeks every match at ~2 µs. MAX(id) stands in for the number of
+// units: one B-tree descent, where COUNT(*) reads the whole index.
+func unitWalkCheaper(ctx context.Context, q db.Querier, total, end int) (bool, error) {
+	var units int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM units`).Scan(&units); err != nil {
+		return false, fmt.Errorf("org: count units: %w", err)
+	}
+	return int64(end)*units < 2*int64(total)*int64(total), nil
 }
 
 // countThenPage counts the units a filter selects and reads the page at

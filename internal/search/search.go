@@ -7,14 +7,29 @@
 // and a substring query becomes a phrase of its own bigrams, which matches
 // wherever the bigrams stand next to each other in the same order.
 //
-// The index is a filter, not the answer: a phrase can also match across
-// the border of two runs or two texts (…X教 育局… for 教育局), so callers
-// confirm each candidate with the exact substring test (LIKE). What the
-// index must never do is miss a row that contains the query; Terms and
-// Phrase are built so that it cannot (see TestPhraseOfEverySubstringMatches).
+// Between runs (and between texts) Terms puts a one-character word, which
+// no query phrase contains, so that a phrase cannot match across the
+// border of two runs: without it, "X教育 育局Y" (the texts X教育 and 育局Y)
+// would match the phrase of 教育局. With it, a query made only of
+// ideographs and digits matches exactly the texts that contain it
+// (Query.Exact); other queries (with Latin letters, which match
+// case-insensitively, or with punctuation) match at least those texts,
+// and callers confirm each candidate with the exact substring test (LIKE).
+// What the index must never do is miss a text that contains the query;
+// Terms and ParseQuery are built so that it cannot (see
+// TestPhraseOfEverySubstringMatches).
 package search
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// barrier is the word between runs. Query phrases are made of bigrams
+// only, so a word of one character never occurs in one; both tokenizers
+// keep a lone digit as a word.
+const barrier = "0"
 
 // indexed reports whether r takes part in bigrams. The set is kept to
 // characters that both engines' tokenizers surely treat as word
@@ -29,14 +44,11 @@ func indexed(r rune) bool {
 		r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF || r >= 0x20000 && r <= 0x2A6DF
 }
 
-// fold lowers ASCII letters: queries match ASCII case-insensitively. Other
-// letters are not indexed, so no other folding is needed.
-func fold(r rune) rune {
-	if r >= 'A' && r <= 'Z' {
-		return r + ('a' - 'A')
-	}
-	return r
-}
+// fold lowers letters before indexed decides: queries with Latin letters
+// match case-insensitively, and PostgreSQL's LOWER() turns a few other
+// letters into ASCII ones (the Kelvin sign K into k), which the index must
+// see as k too.
+func fold(r rune) rune { return unicode.ToLower(r) }
 
 // runs returns the maximal runs of indexed characters in s, folded.
 func runs(s string) [][]rune {
@@ -71,38 +83,60 @@ func appendBigrams(b *strings.Builder, run []rune) {
 
 // Terms returns the index text of texts (a unit's name, short name and
 // aliases, say): the bigrams of every run of indexed characters, separated
-// by spaces. A run of one character gives nothing, since only queries of
-// two or more characters use the index.
+// by spaces, with the barrier word between runs. A run of one character
+// gives no bigram, since only queries of two or more characters use the
+// index.
 func Terms(texts ...string) string {
 	var b strings.Builder
 	for _, t := range texts {
 		for _, run := range runs(t) {
+			if len(run) < 2 {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteString(" " + barrier)
+			}
 			appendBigrams(&b, run)
 		}
 	}
 	return b.String()
 }
 
-// Phrase returns the phrase to look up for a substring query q: the
-// bigrams of q's longest run of indexed characters. Any text containing q
-// contains that run, hence that phrase. It returns false when q has no run
-// of two characters (a one-character query, or one made of punctuation):
-// the index cannot narrow such a search, and the caller must scan.
-//
-// The phrase is bare words; SQLite's MATCH wants it in double quotes, and
-// PostgreSQL's phraseto_tsquery('simple', …) takes it as it is. It never
-// contains a quote or any other character either syntax treats specially.
-func Phrase(q string) (string, bool) {
+// Query is a substring query prepared for the index.
+type Query struct {
+	// Phrase is the bigrams of the query's longest run of indexed
+	// characters. Any text containing the query contains that run, hence
+	// the phrase. It is bare words: SQLite's MATCH wants it in double
+	// quotes, PostgreSQL's phraseto_tsquery('simple', …) takes it as it is.
+	// It never contains a quote or any other character either syntax
+	// treats specially.
+	Phrase string
+	// Exact reports that the phrase matches exactly the texts that contain
+	// the query, as LIKE '%query%' would find them: the query is one run
+	// of ideographs and digits. A query with Latin letters (matched
+	// case-insensitively) or other characters needs the candidates
+	// confirmed.
+	Exact bool
+}
+
+// ParseQuery returns the index query for a substring query q, and false when
+// q has no run of two indexed characters (a one-character query, or one
+// made of punctuation): the index cannot narrow such a search, and the
+// caller must scan.
+func ParseQuery(q string) (Query, bool) {
+	rs := runs(q)
 	var best []rune
-	for _, run := range runs(q) {
+	for _, run := range rs {
 		if len(run) > len(best) {
 			best = run
 		}
 	}
 	if len(best) < 2 {
-		return "", false
+		return Query{}, false
 	}
 	var b strings.Builder
 	appendBigrams(&b, best)
-	return b.String(), true
+	exact := len(rs) == 1 && len(best) == utf8.RuneCountInString(q) &&
+		!strings.ContainsFunc(q, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) || fold(r) != r })
+	return Query{Phrase: b.String(), Exact: exact}, true
 }

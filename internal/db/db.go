@@ -246,3 +246,21 @@ func (d *DB) Backup(ctx context.Context, dst string) error {
 	}
 	return nil
 }
+
+// Scanner is what a row scanner reads from: a *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(...any) error }
+
+// Collect reads every row of rows with scan, closes rows, and returns the
+// values with the iteration error, if any.
+func Collect[T any](rows *sql.Rows, scan func(Scanner) (*T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}

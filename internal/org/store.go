@@ -19,7 +19,7 @@ import (
 // transaction) and do no scope checks: service.go decides who may call
 // them. They are exported for the service, the demo loader and the CLI.
 
-type scanner interface{ Scan(...any) error }
+type scanner = db.Scanner
 
 func unix(s int64) time.Time {
 	if s == 0 {
@@ -93,16 +93,7 @@ func FindSubtree(ctx context.Context, q db.Querier, root int64) ([]Body, error) 
 	if err != nil {
 		return nil, fmt.Errorf("org: subtree: %w", err)
 	}
-	defer rows.Close()
-	var out []Body
-	for rows.Next() {
-		b, err := scanBody(rows)
-		if err != nil {
-			return nil, fmt.Errorf("org: scan body: %w", err)
-		}
-		out = append(out, *b)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanBody)
 }
 
 // FindChildBodies returns the bodies directly under parent.
@@ -111,16 +102,7 @@ func FindChildBodies(ctx context.Context, q db.Querier, parent int64) ([]Body, e
 	if err != nil {
 		return nil, fmt.Errorf("org: child bodies: %w", err)
 	}
-	defer rows.Close()
-	var out []Body
-	for rows.Next() {
-		b, err := scanBody(rows)
-		if err != nil {
-			return nil, fmt.Errorf("org: scan body: %w", err)
-		}
-		out = append(out, *b)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanBody)
 }
 
 // InsertBody validates in and creates the body. Region, parent and office
@@ -833,16 +815,7 @@ func queryMemberUnits(ctx context.Context, q db.Querier, sqlText string, args ..
 	if err != nil {
 		return nil, fmt.Errorf("org: member units: %w", err)
 	}
-	defer rows.Close()
-	var out []MemberUnit
-	for rows.Next() {
-		m, err := scanMemberUnit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("org: scan member unit: %w", err)
-		}
-		out = append(out, *m)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanMemberUnit)
 }
 
 // FindMemberUnits returns every membership of the body, past ones too,
@@ -956,16 +929,7 @@ func queryMembers(ctx context.Context, q db.Querier, sqlText string, args ...any
 	if err != nil {
 		return nil, fmt.Errorf("org: members: %w", err)
 	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, fmt.Errorf("org: scan member: %w", err)
-		}
-		out = append(out, *m)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanMember)
 }
 
 // FindMembers returns every seat row of the body, past terms too, in id
@@ -1156,16 +1120,7 @@ func FindLiaisons(ctx context.Context, q db.Querier, bodyID int64) ([]Liaison, e
 	if err != nil {
 		return nil, fmt.Errorf("org: liaisons: %w", err)
 	}
-	defer rows.Close()
-	var out []Liaison
-	for rows.Next() {
-		l, err := scanLiaison(rows)
-		if err != nil {
-			return nil, fmt.Errorf("org: scan liaison: %w", err)
-		}
-		out = append(out, *l)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanLiaison)
 }
 
 // FindLiaisonByID returns the liaison entry, ENOTFOUND if none.
@@ -1263,16 +1218,7 @@ func FindDuties(ctx context.Context, q db.Querier, bodyID int64) ([]Duty, error)
 	if err != nil {
 		return nil, fmt.Errorf("org: duties: %w", err)
 	}
-	defer rows.Close()
-	var out []Duty
-	for rows.Next() {
-		d, err := scanDuty(rows)
-		if err != nil {
-			return nil, fmt.Errorf("org: scan duty: %w", err)
-		}
-		out = append(out, *d)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanDuty)
 }
 
 // FindDutyByID returns the duty, ENOTFOUND if none.
@@ -1401,14 +1347,5 @@ func FindUnitsInRegionTree(ctx context.Context, q db.Querier, root int64, limit 
 	if err != nil {
 		return nil, fmt.Errorf("org: units in region: %w", err)
 	}
-	defer rows.Close()
-	var out []Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("org: scan unit: %w", err)
-		}
-		out = append(out, *u)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scanUnit)
 }

@@ -12,7 +12,7 @@ import (
 
 const columns = `id, code, name, level, COALESCE(parent_id, 0), version`
 
-func scan(row interface{ Scan(...any) error }) (*Region, error) {
+func scan(row db.Scanner) (*Region, error) {
 	var r Region
 	var level string
 	if err := row.Scan(&r.ID, &r.Code, &r.Name, &level, &r.ParentID, &r.Version); err != nil {
@@ -63,16 +63,7 @@ func query(ctx context.Context, q db.Querier, sqlText string, args ...any) ([]Re
 	if err != nil {
 		return nil, fmt.Errorf("region: list: %w", err)
 	}
-	defer rows.Close()
-	var out []Region
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("region: scan: %w", err)
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scan)
 }
 
 // Create validates r, checks it against its parent, and inserts it. A code

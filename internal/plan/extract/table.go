@@ -1,0 +1,144 @@
+package extract
+
+import "strings"
+
+// A decomposition table (重点任务分解表) arrives as text with one cell per
+// line-group: a cell starts with a tab, its text may continue on following
+// lines without one, empty cells are a bare tab, and category cells are
+// repeated or left blank from row to row. Cells are therefore read by what
+// they contain, not by their position.
+
+// tableHeader reports whether lines[i:] start a decomposition-table header
+// (工作任务 / 主要内容 / 牵头单位 / 责任单位 / 开展时间, cells possibly
+// broken across lines) and returns the index of the first body line.
+func tableHeader(lines []string, i int) (int, bool) {
+	if !strings.HasPrefix(lines[i], "\t") {
+		return 0, false
+	}
+	var hdr strings.Builder
+	j := i
+	for ; j < len(lines) && j < i+16; j++ {
+		l := strings.TrimSpace(lines[j])
+		if l == "" && hdr.Len() > 0 && strings.Contains(hdr.String(), "时间") {
+			break
+		}
+		if utf8Len(l) > 8 {
+			break
+		}
+		hdr.WriteString(l)
+		h := hdr.String()
+		if strings.Contains(h, "牵头") && strings.Contains(h, "责任") && (strings.Contains(h, "时间") || strings.Contains(h, "时限")) {
+			// The header ends after the cell that mentions the time.
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+func utf8Len(s string) int { return len([]rune(s)) }
+
+// parseTable reads table rows from lines[start:] and returns the items and
+// the index of the first line after the table.
+func parseTable(lines []string, start int) ([]Item, int) {
+	var cells []string
+	end := len(lines)
+	lastWasSchedule := false
+	for j := start; j < len(lines); j++ {
+		l := lines[j]
+		if strings.HasPrefix(l, "\t") {
+			cells = append(cells, strings.TrimSpace(l))
+			lastWasSchedule = isScheduleCell(strings.TrimSpace(l))
+			continue
+		}
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		if lastWasSchedule || len(cells) == 0 {
+			end = j
+			break
+		}
+		cells[len(cells)-1] += t // a cell broken across lines
+		lastWasSchedule = isScheduleCell(cells[len(cells)-1])
+	}
+
+	var (
+		items   []Item
+		catMark string
+		row     struct {
+			task, title, content string
+			lists                [][]string
+			schedule             string
+			has                  bool
+		}
+	)
+	flush := func() {
+		if !row.has {
+			return
+		}
+		it := Item{Path: []string{row.task}, Title: row.title}
+		if catMark != "" {
+			it.Path = []string{catMark, row.task}
+		}
+		if len(row.lists) > 0 {
+			it.Lead = row.lists[0]
+		}
+		for _, l := range row.lists[min(1, len(row.lists)):] {
+			it.Responsible = appendUnique(it.Responsible, l...)
+		}
+		it.Targets = findTargets(row.content)
+		it.Schedule = row.schedule
+		items = append(items, it)
+		row.task, row.title, row.content, row.lists, row.schedule, row.has = "", "", "", nil, "", false
+	}
+	for _, c := range cells {
+		if c == "" {
+			continue
+		}
+		lvl, marker, n := matchMarker(c)
+		switch {
+		case lvl == lvlParenCN || lvl == lvlChinese:
+			flush()
+			if marker != catMark {
+				catMark = marker
+				items = append(items, Item{Path: []string{marker}, Title: titleOf(c[n:])})
+			}
+		case lvl == lvlArabic || lvl == lvlParenNum:
+			flush()
+			row.has = true
+			row.task = marker
+			row.content = c[n:]
+			row.title = titleOf(c[n:])
+		case isScheduleCell(c):
+			row.schedule = squeeze(c)
+			flush()
+		case row.has:
+			carry := ""
+			if len(row.lists) > 0 && len(row.lists[0]) > 0 {
+				carry = prefixOf(row.lists[0][0])
+			}
+			row.lists = append(row.lists, parseUnits(c, carry, true))
+		}
+	}
+	flush()
+	return items, end
+}
+
+// isScheduleCell reports whether a whole cell is a time window: "5月中下旬",
+// "1-12月", "2022至2025年", "全年", "长期".
+func isScheduleCell(c string) bool {
+	c = squeeze(c)
+	if c == "" || utf8Len(c) > 20 {
+		return false
+	}
+	switch c {
+	case "全年", "长期", "持续", "常态化", "长期坚持", "持续推进", "每年":
+		return true
+	}
+	for _, re := range []interface{ FindStringIndex(string) []int }{monthRe, yearSpanRe, yearRe} {
+		if m := re.FindStringIndex(c); m != nil && m[0] == 0 && (m[1] == len(c) || utf8Len(c[m[1]:]) <= 6) {
+			return true
+		}
+	}
+	return false
+}

@@ -224,7 +224,7 @@ func stripMarkup(s string) string {
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '<':
-			if j := strings.IndexByte(s[i:], '>'); j > 1 && j < 300 && isTag(s[i+1:i+j]) {
+			if j := strings.IndexByte(s[i:min(len(s), i+300)], '>'); j > 1 && isTag(s[i+1:i+j]) {
 				tag := strings.ToLower(s[i+1 : i+j])
 				if strings.HasPrefix(tag, "br") || strings.HasPrefix(tag, "p") || strings.HasPrefix(tag, "/p") ||
 					strings.HasPrefix(tag, "div") || strings.HasPrefix(tag, "/div") || strings.HasPrefix(tag, "tr") ||
@@ -251,7 +251,7 @@ func stripMarkup(s string) string {
 			}
 		case '[':
 			if strings.HasPrefix(s[i:], "[bookmark:") {
-				if j := strings.IndexByte(s[i:], ']'); j > 0 {
+				if j := strings.IndexByte(s[i:min(len(s), i+300)], ']'); j > 0 {
 					i += j + 1
 					continue
 				}

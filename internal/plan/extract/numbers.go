@@ -56,6 +56,11 @@ func findTargets(s string) []Target {
 	var out []Target
 	for _, c := range clauses(s) {
 		cl := s[c[0]:c[1]]
+		if len(cl) > 3*maxClause {
+			// No natural clause is this long; skipping keeps the work
+			// linear on input without punctuation.
+			continue
+		}
 		if goalRe.MatchString(cl) && strings.Contains(cl, "比例") {
 			continue
 		}
@@ -168,8 +173,11 @@ func comparatorOf(w string) string {
 // outside a book title or a parenthesis (where it names a plan's period).
 func findSchedule(s string) string {
 	for _, re := range []*regexp.Regexp{monthRe, yearSpanRe} {
+		pos, depth := 0, 0
 		for _, m := range re.FindAllStringIndex(s, -1) {
-			if insideBrackets(s, m[0]) {
+			depth = bracketDepth(s[pos:m[0]], depth)
+			pos = m[0]
+			if depth > 0 {
 				continue
 			}
 			if m[0] > 0 && (s[m[0]-1] >= '0' && s[m[0]-1] <= '9') || strings.HasPrefix(s[m[1]:], "度") {
@@ -181,10 +189,10 @@ func findSchedule(s string) string {
 	return ""
 }
 
-// insideBrackets reports whether position i is inside 《》 or ().
-func insideBrackets(s string, i int) bool {
-	depth := 0
-	for _, r := range s[:i] {
+// bracketDepth returns the nesting depth of 《》 and () after s, starting
+// from depth.
+func bracketDepth(s string, depth int) int {
+	for _, r := range s {
 		switch r {
 		case '《', '(':
 			depth++
@@ -194,7 +202,7 @@ func insideBrackets(s string, i int) bool {
 			}
 		}
 	}
-	return depth > 0
+	return depth
 }
 
 // findGoals returns the percentage goals of a text: a clause naming a
@@ -204,6 +212,11 @@ func findGoals(s string) []Goal {
 	var out []Goal
 	for _, sent := range strings.Split(s, "。") {
 		for _, m := range goalRe.FindAllStringSubmatchIndex(sent, -1) {
+			// Look back a bounded distance: the metric and year sit in
+			// the same sentence, close to the number.
+			base := runeStart(sent, m[0]-maxClause)
+			sent := sent[base:]
+			m := shift(m, base)
 			before := sent[:m[0]]
 			k := strings.LastIndex(before, "比例")
 			if k < 0 {
@@ -241,6 +254,18 @@ func findGoals(s string) []Goal {
 				Year:       year,
 			})
 		}
+	}
+	return out
+}
+
+// shift moves submatch indexes left by base (unmatched groups stay -1).
+func shift(m []int, base int) []int {
+	out := make([]int, len(m))
+	for i, v := range m {
+		if v >= 0 {
+			v -= base
+		}
+		out[i] = v
 	}
 	return out
 }

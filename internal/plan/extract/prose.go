@@ -174,20 +174,23 @@ func titleOf(s string) string {
 		s = s[:i]
 	}
 	s = strings.TrimSpace(s)
-	if n := utf8.RuneCountInString(s); n > 15 {
+	if utf8.RuneCountInString(s) > 15 {
+		// Only the first 30 characters can hold the cut; looking no
+		// further keeps this linear on a line without full stops.
+		head := s[:runeStart(s, 30*utf8.UTFMax)]
 		// "(一)青少年科学素质提升行动激发青少年……": a heading that runs
 		// straight into its paragraph ends at its first 行动 or 工程 outside
 		// quotation marks, when a real sentence follows.
 		best := -1
 		for _, w := range []string{"行动", "工程"} {
 			for off := 0; ; {
-				i := strings.Index(s[off:], w)
+				i := strings.Index(head[off:], w)
 				if i < 0 {
 					break
 				}
 				i += off
 				off = i + len(w)
-				if strings.Count(s[:i], "“") != strings.Count(s[:i], "”") || strings.Count(s[:i], "《") != strings.Count(s[:i], "》") {
+				if strings.Count(head[:i], "“") != strings.Count(head[:i], "”") || strings.Count(head[:i], "《") != strings.Count(head[:i], "》") {
 					continue
 				}
 				if utf8.RuneCountInString(s[:i]) < 30 && utf8.RuneCountInString(s[off:]) > 5 && (best < 0 || off < best) {

@@ -40,27 +40,39 @@ func utf8Len(s string) int { return len([]rune(s)) }
 // parseTable reads table rows from lines[start:] and returns the items and
 // the index of the first line after the table.
 func parseTable(lines []string, start int) ([]Item, int) {
-	var cells []string
+	var (
+		cells []string
+		cur   strings.Builder // the cell being read, possibly over several lines
+		open  bool
+	)
+	closeCell := func() {
+		if open {
+			cells = append(cells, cur.String())
+			cur.Reset()
+			open = false
+		}
+	}
 	end := len(lines)
-	lastWasSchedule := false
 	for j := start; j < len(lines); j++ {
 		l := lines[j]
 		if strings.HasPrefix(l, "\t") {
-			cells = append(cells, strings.TrimSpace(l))
-			lastWasSchedule = isScheduleCell(strings.TrimSpace(l))
+			closeCell()
+			cur.WriteString(strings.TrimSpace(l))
+			open = true
 			continue
 		}
 		t := strings.TrimSpace(l)
 		if t == "" {
 			continue
 		}
-		if lastWasSchedule || len(cells) == 0 {
+		if !open || cur.Len() <= 200 && isScheduleCell(cur.String()) {
+			// Text after a row's time cell is the document again.
 			end = j
 			break
 		}
-		cells[len(cells)-1] += t // a cell broken across lines
-		lastWasSchedule = isScheduleCell(cells[len(cells)-1])
+		cur.WriteString(t) // a cell broken across lines
 	}
+	closeCell()
 
 	var (
 		items   []Item
@@ -127,6 +139,9 @@ func parseTable(lines []string, start int) ([]Item, int) {
 // isScheduleCell reports whether a whole cell is a time window: "5月中下旬",
 // "1-12月", "2022至2025年", "全年", "长期".
 func isScheduleCell(c string) bool {
+	if len(c) > 200 {
+		return false
+	}
 	c = squeeze(c)
 	if c == "" || utf8Len(c) > 20 {
 		return false

@@ -170,8 +170,10 @@ func sentenceRoles(s string) (lead, resp []string) {
 		if strings.HasPrefix(after, "单位") || strings.HasPrefix(after, "部门") {
 			continue
 		}
-		// The lead list is the clause before 牵头.
-		startCl := lastClauseStart(s[:i])
+		// The lead list is the clause before 牵头 (looking back a bounded
+		// distance, so that text full of 牵头 stays linear).
+		from := runeStart(s, i-maxClause)
+		startCl := from + lastClauseStart(s[from:i])
 		cl := strings.TrimPrefix(strings.TrimSpace(s[startCl:i]), "由")
 		names := parseUnits(cl, "", false)
 		if len(names) == 0 || !allUnits(names) {
@@ -180,6 +182,7 @@ func sentenceRoles(s string) (lead, resp []string) {
 		lead = appendUnique(lead, names...)
 		// The responsible list is the next clause ending in 参与/参加/配合.
 		rest := strings.TrimLeft(after, ",，、 ")
+		rest = rest[:runeStart(rest, maxClause)]
 		endCl := clauseEnd(rest)
 		cl2 := rest[:endCl]
 		for _, w := range []string{"共同参与", "参与", "参加", "配合", "协助", "协办"} {
@@ -291,7 +294,7 @@ func parseUnits(s, carry string, table bool) []string {
 			continue
 		}
 		// "各区、县级市": a collective name that itself contains 、.
-		if len(names) > 0 && strings.HasPrefix(names[len(names)-1], "各") && isLevelWord(n) {
+		if len(names) > 0 && strings.HasPrefix(names[len(names)-1], "各") && !strings.Contains(names[len(names)-1], "、") && isLevelWord(n) {
 			names[len(names)-1] += "、" + n
 			continue
 		}
@@ -375,7 +378,37 @@ func expandPrefix(names []string, carry string, table bool) []string {
 	return names
 }
 
+// maxClause bounds, in bytes, how far a clause is looked for around a match.
+const maxClause = 600
+
+// runeStart clamps i to [0, len(s)] and moves it back to a rune boundary.
+func runeStart(s string, i int) int {
+	if i <= 0 {
+		return 0
+	}
+	if i >= len(s) {
+		return len(s)
+	}
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}
+
 func appendUnique(dst []string, names ...string) []string {
+	if len(dst)+len(names) > 32 {
+		seen := make(map[string]bool, len(dst)+len(names))
+		for _, d := range dst {
+			seen[d] = true
+		}
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				dst = append(dst, n)
+			}
+		}
+		return dst
+	}
 outer:
 	for _, n := range names {
 		for _, d := range dst {

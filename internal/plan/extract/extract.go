@@ -108,7 +108,9 @@ func Extract(text string) Result {
 			i = next
 			continue
 		}
-		prose = append(prose, lines[i])
+		if !isPageFurniture(lines[i]) {
+			prose = append(prose, lines[i])
+		}
 		i++
 	}
 	flushProse()
@@ -290,4 +292,23 @@ func itoa(n int) string {
 		n /= 10
 	}
 	return string(d[i:])
+}
+
+// isPageFurniture reports page-number lines such as "- 3 -" or "—12—" that
+// a converted or printed document leaves between paragraphs.
+func isPageFurniture(line string) bool {
+	t := strings.TrimSpace(line)
+	if t == "" {
+		return false
+	}
+	t = strings.Trim(t, "-—–一 ")
+	if t == "" || len(t) > 4 || len(t) == len(strings.TrimSpace(line)) {
+		return false
+	}
+	for _, c := range []byte(t) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

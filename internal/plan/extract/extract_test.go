@@ -172,3 +172,17 @@ func TestWebRemnants(t *testing.T) {
 		t.Fatalf("%+v", r.Items)
 	}
 }
+
+func TestListOnNextLineAndPageNumbers(t *testing.T) {
+	text := "1.社区科普\n牵头单位:\n县科协、县民政局、县卫生健康局、县文化广电体育和旅游局\n- 7 -\n2.校园科普\n责任单位:县教育局"
+	items := Extract(text).Items
+	if len(items) != 2 {
+		t.Fatalf("%+v", items)
+	}
+	if want := []string{"县科协", "县民政局", "县卫生健康局", "县文化广电体育和旅游局"}; !reflect.DeepEqual(items[0].Lead, want) {
+		t.Errorf("lead %q, want %q", items[0].Lead, want)
+	}
+	if !isPageFurniture("- 7 -") || !isPageFurniture("—12—") || isPageFurniture("2022") || isPageFurniture("一、") {
+		t.Error("page-number detection")
+	}
+}

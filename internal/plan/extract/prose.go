@@ -112,6 +112,10 @@ func findHeadings(seg string) []heading {
 				atBoundary = false
 				continue
 			}
+			if k > i {
+				i = k // spaces were looked at once; do not scan them again
+				continue
+			}
 		}
 		r, w := utf8.DecodeRuneInString(seg[i:])
 		i += w

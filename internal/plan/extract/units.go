@@ -71,7 +71,7 @@ func takeAssignments(body string) (rest string, lead, resp []string) {
 					}
 					end += j
 					line := strings.TrimRight(body[k:end], " \t")
-					if strings.HasSuffix(line, "、") || strings.HasSuffix(line, ",") || strings.HasSuffix(line, "，") ||
+					if strings.HasSuffix(line, ":") && end+1 < len(body) || strings.HasSuffix(line, "、") || strings.HasSuffix(line, ",") || strings.HasSuffix(line, "，") ||
 						!strings.HasSuffix(line, "。") && continuesList(body[end+1:]) {
 						end++
 						continue

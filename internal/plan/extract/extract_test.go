@@ -186,3 +186,17 @@ func TestListOnNextLineAndPageNumbers(t *testing.T) {
 		t.Error("page-number detection")
 	}
 }
+
+func TestRolesInsideParenthesesAndPercentTargets(t *testing.T) {
+	items := Extract("1.建设科普社区,社区覆盖率达到80%。(市科协牵头,市民政局、市财政局配合)").Items
+	if len(items) != 1 {
+		t.Fatalf("%+v", items)
+	}
+	it := items[0]
+	if !reflect.DeepEqual(it.Lead, []string{"市科协"}) || !reflect.DeepEqual(it.Responsible, []string{"市民政局", "市财政局"}) {
+		t.Errorf("roles %q %q", it.Lead, it.Responsible)
+	}
+	if len(it.Targets) != 1 || it.Targets[0].Unit != "%" || it.Targets[0].Value != 80 || it.Targets[0].Comparator != CmpGE {
+		t.Errorf("targets %+v", it.Targets)
+	}
+}

@@ -17,7 +17,7 @@ const (
 
 // countUnits are the measure words a quantitative target is counted in.
 // Longer words come first so that 人次 wins over 人 and 场次 over 场.
-const countUnits = `万人次|人次|场次|个百分点|名|人|场|项|次|个|所|座|家|期|篇|部|支|批|件|套|处|种|门|本|户|间|台|辆|册|份|小时|课时|学时`
+const countUnits = `万人次|人次|场次|个百分点|名|人|场|项|次|个|所|座|家|期|篇|部|支|批|件|套|处|种|门|本|户|间|台|辆|册|份|小时|课时|学时|%`
 
 var (
 	targetRe = regexp.MustCompile(`(不少于|不低于|不超过|至少|超过|达到|突破|累计|力争)?\s*(\d+(?:\.\d+)?)\s*(万|千|百|亿)?\s*(` + countUnits + `)(以上|左右|以内|以下)?`)

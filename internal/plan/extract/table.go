@@ -19,15 +19,12 @@ func tableHeader(lines []string, i int) (int, bool) {
 	j := i
 	for ; j < len(lines) && j < i+16; j++ {
 		l := strings.TrimSpace(lines[j])
-		if l == "" && hdr.Len() > 0 && strings.Contains(hdr.String(), "时间") {
-			break
-		}
 		if utf8Len(l) > 8 {
 			break
 		}
 		hdr.WriteString(l)
 		h := hdr.String()
-		if strings.Contains(h, "牵头") && strings.Contains(h, "责任") && (strings.Contains(h, "时间") || strings.Contains(h, "时限")) {
+		if strings.Contains(h, "牵头") && containsAny(h, "责任", "配合", "参与", "协办") && containsAny(h, "时间", "时限", "进度") {
 			// The header ends after the cell that mentions the time.
 			return j + 1, true
 		}
@@ -152,6 +149,15 @@ func isScheduleCell(c string) bool {
 	}
 	for _, re := range []interface{ FindStringIndex(string) []int }{monthRe, yearSpanRe, yearRe} {
 		if m := re.FindStringIndex(c); m != nil && m[0] == 0 && (m[1] == len(c) || utf8Len(c[m[1]:]) <= 6) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
 			return true
 		}
 	}

@@ -200,7 +200,7 @@ func sentenceRoles(s string) (lead, resp []string) {
 
 func lastClauseStart(s string) int {
 	best := 0
-	for _, d := range []string{"。", ",", "，", ";", "；", ":", "\n"} {
+	for _, d := range []string{"。", ",", "，", ";", "；", ":", "\n", "("} {
 		if j := strings.LastIndex(s, d); j >= 0 && j+len(d) > best {
 			best = j + len(d)
 		}
@@ -208,14 +208,24 @@ func lastClauseStart(s string) int {
 	return best
 }
 
+// clauseEnd returns where the clause at the start of s ends: at clause
+// punctuation, or at a parenthesis that closes one opened before s.
 func clauseEnd(s string) int {
-	best := len(s)
-	for _, d := range []string{"。", ",", "，", ";", "；", "\n"} {
-		if j := strings.Index(s, d); j >= 0 && j < best {
-			best = j
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '。', ',', '，', ';', '；', '\n':
+			return i
+		case '(':
+			depth++
+		case ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
 		}
 	}
-	return best
+	return len(s)
 }
 
 // unitSuffixes end the names of government units and bodies.

@@ -62,6 +62,13 @@ var ActionNames = map[string]string{
 	"export.roster":        "导出成员名单",
 	"export.liaisons":      "导出联络员名单",
 	"export.units":         "导出单位名录",
+	"plan.publish":         "发布计划",
+	"plan.archive":         "归档计划",
+	"plan.keypoints":       "制定年度工作要点",
+	"plan_item.status":     "变更任务状态",
+	"cascade.assign":       "分配下达的任务",
+	"goal.measure":         "填报目标监测值",
+	"export.plan":          "导出任务分解表",
 }
 
 // verbNames name the common verbs of business actions, so that "unit.update"
@@ -127,6 +134,11 @@ var ObjectTypeNames = map[string]string{
 	"duty":          "职责",
 	"body_duties":   "职责清单",
 	"member_change": "成员调整",
+	"plan":          "计划",
+	"plan_item":     "计划条目",
+	"cascade":       "下达任务",
+	"goal":          "计划目标",
+	"unit_tasks":    "单位任务",
 }
 
 // ObjectTypeName returns the Chinese name of an object type, or the type.

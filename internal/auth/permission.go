@@ -15,6 +15,9 @@ const (
 	PermOrgRead       Permission = "org.read"        // read regions, bodies, rosters, duties
 	PermOrgWrite      Permission = "org.write"       // maintain the registry of one's own bodies
 	PermLiaisonWrite  Permission = "liaison.write"   // change liaison entries (a liaison: own unit only)
+	PermPlanRead      Permission = "plan.read"       // read plans, decomposition tables, one's unit's tasks
+	PermPlanWrite     Permission = "plan.write"      // change plans and tasks (a liaison: own unit's work plan only)
+	PermPlanManage    Permission = "plan.manage"     // import plans, assign tasks handed down, start key points (office)
 	PermUserManage    Permission = "user.manage"     // accounts (系统管理员)
 	PermSystem        Permission = "system.manage"   // settings, backup (系统管理员)
 	PermSecurity      Permission = "security.manage" // policy, unlock, role grants, sessions (安全管理员)
@@ -29,9 +32,9 @@ var grants = map[core.Role][]Permission{
 	core.RoleSystemAdmin:   {PermUserManage, PermSystem},
 	core.RoleSecurityAdmin: {PermSecurity, PermAuditOfAudits},
 	core.RoleAuditAdmin:    {PermAuditRead},
-	core.RoleOffice:        {PermWork, PermOrgRead, PermOrgWrite, PermLiaisonWrite},
-	core.RoleLeader:        {PermWork, PermOrgRead},
-	core.RoleLiaison:       {PermWork, PermOrgRead, PermLiaisonWrite},
+	core.RoleOffice:        {PermWork, PermOrgRead, PermOrgWrite, PermLiaisonWrite, PermPlanRead, PermPlanWrite, PermPlanManage},
+	core.RoleLeader:        {PermWork, PermOrgRead, PermPlanRead},
+	core.RoleLiaison:       {PermWork, PermOrgRead, PermLiaisonWrite, PermPlanRead, PermPlanWrite},
 }
 
 // Known reports whether p is a declared permission.

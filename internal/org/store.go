@@ -631,6 +631,27 @@ func insertAliases(ctx context.Context, q db.Querier, unitID int64, aliases []st
 	return nil
 }
 
+// AddAlias remembers alias as another name of unit id (an importer's
+// mapping of a name the document used), unless the unit already has that
+// name, and keeps the unit's search index in step. It reports whether the
+// alias was new.
+func AddAlias(ctx context.Context, q db.Querier, id int64, alias string) (bool, error) {
+	u, err := FindUnitByID(ctx, q, id)
+	if err != nil {
+		return false, err
+	}
+	if alias == "" || alias == u.Name || alias == u.ShortName || slices.Contains(u.Aliases, alias) {
+		return false, nil
+	}
+	if len(u.Aliases) >= MaxAliases {
+		return false, core.Invalid("aliases", "该单位的别名已达上限，请先在单位信息中整理别名")
+	}
+	if err := insertAliases(ctx, q, id, []string{alias}); err != nil {
+		return false, err
+	}
+	return true, indexUnit(ctx, q, id, UnitInput{Name: u.Name, ShortName: u.ShortName, Aliases: append(u.Aliases, alias)})
+}
+
 // FindFilterRegions returns the provinces and cities, in code order, with
 // the region selected (0 for none) among them whatever its level: the
 // choices of the unit list's region filter. At national scale that is

@@ -19,6 +19,7 @@ import (
 	"liandong/internal/db"
 	"liandong/internal/httpx"
 	"liandong/internal/org"
+	"liandong/internal/plan"
 )
 
 // Server holds what the API handlers need.
@@ -30,6 +31,8 @@ type Server struct {
 	Log   *slog.Logger
 	// Org is the registry's service, shared with the HTML pages.
 	Org *org.Service
+	// Plan is the plans' service, shared with the HTML pages.
+	Plan *plan.Service
 }
 
 //go:embed openapi.json
@@ -43,6 +46,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /api/v1/me", Perm: auth.PermLogin, Handler: s.getMe},
 	}
 	rs = append(rs, s.orgRoutes()...)
+	rs = append(rs, s.planRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.userRoutes()...)
 	return rs

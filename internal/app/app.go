@@ -22,6 +22,7 @@ import (
 	"liandong/internal/db"
 	"liandong/internal/httpx"
 	"liandong/internal/org"
+	"liandong/internal/plan"
 	"liandong/internal/web"
 )
 
@@ -140,12 +141,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	guard := &httpx.Guard{DB: d, Auth: a.Auth, Clock: cfg.Clock, Log: cfg.Log, Secure: cfg.Secure}
 	orgs := &org.Service{DB: d, Clock: cfg.Clock}
+	plans := &plan.Service{DB: d, Clock: cfg.Clock}
 	ws, err := web.New(d, a.Auth, orgs, guard, cfg.Clock, cfg.Log)
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log, Org: orgs}
+	ws.Plan = plans
+	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log, Org: orgs, Plan: plans}
 	health := []httpx.Route{{Pattern: "GET /healthz", Perm: auth.PermPublic, Handler: a.healthz}}
 	a.routes = [][]httpx.Route{health, ws.Routes(), as.Routes()}
 	a.Handler = guard.Handler(a.routes...)

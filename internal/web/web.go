@@ -12,6 +12,7 @@ import (
 	"liandong/internal/db"
 	"liandong/internal/httpx"
 	"liandong/internal/org"
+	"liandong/internal/plan"
 )
 
 // Server holds what the page handlers need.
@@ -19,6 +20,7 @@ type Server struct {
 	DB    *db.DB
 	Auth  *auth.Service
 	Org   *org.Service
+	Plan  *plan.Service
 	Guard *httpx.Guard
 	Clock core.Clock
 	Log   *slog.Logger
@@ -46,6 +48,7 @@ func (s *Server) Routes() []httpx.Route {
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.orgRoutes()...)
+	rs = append(rs, s.planRoutes()...)
 	return rs
 }
 

@@ -65,6 +65,7 @@ var ActionNames = map[string]string{
 	"plan.publish":         "发布计划",
 	"plan.archive":         "归档计划",
 	"plan.keypoints":       "制定年度工作要点",
+	"plan.phases":          "调整计划实施阶段",
 	"plan_item.status":     "变更任务状态",
 	"cascade.assign":       "分配下达的任务",
 	"goal.measure":         "填报目标监测值",

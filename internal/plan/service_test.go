@@ -467,3 +467,48 @@ func TestUnitWorkPlanServesTheBodysTasks(t *testing.T) {
 		}
 	})
 }
+
+func TestGoalsAndPhases(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		p := f.importPlan(t)
+		goals, err := f.svc.Goals(f.office, p.ID)
+		if err != nil || len(goals) != 1 {
+			t.Fatalf("goals = %v %v", goals, err)
+		}
+		m, err := f.svc.RecordMeasure(f.office, goals[0].ID, plan.Measure{RegionID: f.w.Liucheng.ID, Year: 2023, Value: 12.4})
+		if err != nil || !m.Met {
+			t.Fatalf("measure = %+v %v", m, err)
+		}
+		if _, err := f.svc.RecordMeasure(f.office, goals[0].ID, plan.Measure{RegionID: f.w.Liucheng.ID, Year: 2023, Value: 9.8}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RecordMeasure(f.office, goals[0].ID, plan.Measure{RegionID: f.w.Guangxi.ID, Year: 2023, Value: 9}); core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("a measure for the region above: %v", err)
+		}
+		if _, err := f.svc.RecordMeasure(f.county, goals[0].ID, plan.Measure{RegionID: f.w.Liucheng.ID, Year: 2023, Value: 9}); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("the county recorded on the city's goal: %v", err)
+		}
+		goals, _ = f.svc.Goals(f.office, p.ID)
+		if ms := goals[0].Measures; len(ms) != 1 || ms[0].Value != 9.8 || ms[0].Met {
+			t.Errorf("measures = %+v (a correction replaces the value, 9.8 < 12 is not met)", ms)
+		}
+		phases := []plan.Phase{
+			{Name: "动员部署", StartsOn: "2021-01-01", EndsOn: "2021-06-30"},
+			{Name: "组织实施", StartsOn: "2021-07-01", EndsOn: "2024-12-31", Milestone: "2023年中期评估"},
+			{Name: "总结评估", StartsOn: "2025-01-01", EndsOn: "2025-12-31"},
+		}
+		if _, err := f.svc.SetPhases(f.office, p.ID, phases); err != nil {
+			t.Fatal(err)
+		}
+		bad := append([]plan.Phase{}, phases...)
+		bad[2].EndsOn = "2026-12-31"
+		if _, err := f.svc.SetPhases(f.office, p.ID, bad); core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("a phase past the period: %v", err)
+		}
+		got, err := f.svc.Phases(f.office, p.ID)
+		if err != nil || len(got) != 3 || got[1].Milestone != "2023年中期评估" {
+			t.Errorf("phases = %+v %v", got, err)
+		}
+	})
+}

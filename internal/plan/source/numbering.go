@@ -386,7 +386,7 @@ func chineseCount(v int, digits, ten, hundred string) string {
 	if h > 0 {
 		b.WriteString(d(h) + hundred)
 		if t == 0 && u != 0 {
-			b.WriteString(d(0))
+			b.WriteString("零") // counting reads 105 as 一百零五, whatever the digits
 		}
 	}
 	if t > 0 {

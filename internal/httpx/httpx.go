@@ -32,6 +32,9 @@ type Route struct {
 	Pattern string
 	Perm    auth.Permission
 	Handler http.HandlerFunc
+	// MaxBody raises the request body limit of this route above
+	// MaxBodyBytes (an uploaded plan document); 0 keeps the default.
+	MaxBody int64
 }
 
 // MaxBodyBytes caps every request body unless a route raises it.
@@ -50,6 +53,8 @@ type Guard struct {
 	// (A5); Handler sets the default when nil.
 	LoginThrottle *Throttle
 	cop           *http.CrossOriginProtection
+	mux           *http.ServeMux
+	maxBody       map[string]int64 // route pattern → its raised body limit
 }
 
 // SessionCookie returns the session cookie name: __Host- prefixed when the
@@ -67,9 +72,13 @@ func (g *Guard) SessionCookie() string {
 func (g *Guard) Handler(tables ...[]Route) http.Handler {
 	g.cop = http.NewCrossOriginProtection()
 	mux := http.NewServeMux()
+	g.mux, g.maxBody = mux, map[string]int64{}
 	for _, t := range tables {
 		for _, rt := range t {
 			mux.Handle(rt.Pattern, g.authorize(rt))
+			if rt.MaxBody > 0 {
+				g.maxBody[rt.Pattern] = rt.MaxBody
+			}
 		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -223,9 +232,21 @@ func (g *Guard) headers(next http.Handler) http.Handler {
 			g.Error(w, r, http.StatusMethodNotAllowed, core.Errorf(core.EFORBIDDEN, "不支持该请求方法"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, g.bodyLimit(r))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyLimit is the body limit of the route r goes to. It is decided here,
+// before the CSRF check parses a form, so that the raised limit of an
+// upload route holds for the whole request and no other route's does.
+func (g *Guard) bodyLimit(r *http.Request) int64 {
+	if len(g.maxBody) > 0 && r.ContentLength != 0 {
+		if _, pattern := g.mux.Handler(r); g.maxBody[pattern] > 0 {
+			return g.maxBody[pattern]
+		}
+	}
+	return MaxBodyBytes
 }
 
 // session resolves the actor from the session cookie or a bearer token.

@@ -61,37 +61,37 @@ func onOff(se xml.StartElement) bool {
 
 func readDOCX(a *archive, lim Limits) (string, error) {
 	// [Content_Types].xml is only checked to be well-formed, safe XML.
-	if err := a.scan("[content_types].xml", maxPartElems); err != nil {
-		return "", asCore(err, lim)
+	if err := a.scan("[content_types].xml", maxPartElems, lim.MaxText); err != nil {
+		return "", a.fail(err)
 	}
 	styles, err := readStyles(a)
 	if err != nil {
-		return "", asCore(err, lim)
+		return "", a.fail(err)
 	}
 	num, err := readNumbering(a)
 	if err != nil {
-		return "", asCore(err, lim)
+		return "", a.fail(err)
 	}
 	rc, err := a.open("word/document.xml")
 	if err != nil {
-		return "", asCore(err, lim)
+		return "", a.fail(err)
 	}
 	defer rc.Close()
-	w := &docWalker{x: newXMLReader(rc, 0), max: lim.MaxText, styles: styles, num: num}
+	w := &docWalker{x: newXMLReader(rc, 0, lim.MaxText), max: lim.MaxText, styles: styles, num: num}
 	if err := w.walk(); err != nil {
-		return "", asCore(err, lim)
+		return "", a.fail(err)
 	}
 	return w.out.String(), nil
 }
 
 // scan reads a part to its end through the bounded XML reader.
-func (a *archive) scan(name string, maxElems int) error {
+func (a *archive) scan(name string, maxElems, maxText int) error {
 	rc, err := a.open(name)
 	if err != nil || rc == nil {
 		return err
 	}
 	defer rc.Close()
-	x := newXMLReader(rc, maxElems)
+	x := newXMLReader(rc, maxElems, maxText)
 	for {
 		if _, err := x.Token(); err == io.EOF {
 			return nil
@@ -325,6 +325,9 @@ func (w *docWalker) readInto(b *strings.Builder) error {
 		case xml.EndElement:
 			depth--
 		case xml.CharData:
+			if b.Len()+len(t) > w.max {
+				return errText // before copying it
+			}
 			for _, r := range string(t) {
 				switch {
 				case r == '\n' || r == '\r':
@@ -335,9 +338,6 @@ func (w *docWalker) readInto(b *strings.Builder) error {
 				default:
 					b.WriteRune(r)
 				}
-			}
-			if b.Len() > w.max {
-				return errText
 			}
 		}
 	}

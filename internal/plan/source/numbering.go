@@ -52,7 +52,7 @@ func readStyles(a *archive) (map[string]styleDef, error) {
 		return styles, err
 	}
 	defer rc.Close()
-	x := newXMLReader(rc, maxPartElems)
+	x := newXMLReader(rc, maxPartElems, a.lim.MaxText)
 	var (
 		id  string
 		cur styleDef
@@ -101,7 +101,7 @@ func readNumbering(a *archive) (*numbering, error) {
 	}
 	defer rc.Close()
 	n := &numbering{abstracts: map[string]*[9]level{}, nums: map[string]numDef{}, counters: map[string]*[9]int{}}
-	x := newXMLReader(rc, maxPartElems)
+	x := newXMLReader(rc, maxPartElems, a.lim.MaxText)
 	var (
 		abs    *[9]level
 		lvl    *level

@@ -45,7 +45,7 @@ type workbook struct {
 func readXLSX(a *archive, data []byte, lim Limits) (text string, err error) {
 	wb, err := prescan(a)
 	if err != nil {
-		return "", asCore(err, lim)
+		return "", a.fail(err)
 	}
 	// excelize is a large parser of untrusted input; a panic in it must
 	// refuse the file, not take the request down.
@@ -132,7 +132,7 @@ func prescan(a *archive) (*workbook, error) {
 		if strings.HasPrefix(name, "xl/worksheets/") {
 			limit = maxSheetElems
 		}
-		err = wb.scanPart(name, newXMLReader(rc, limit))
+		err = wb.scanPart(name, newXMLReader(rc, limit, a.lim.MaxText))
 		rc.Close()
 		if err != nil {
 			return nil, err

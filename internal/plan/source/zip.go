@@ -63,6 +63,17 @@ type archive struct {
 	lim   Limits
 	files map[string]*zip.File // by lower-case name: OPC part names ignore case
 	used  int64                // bytes decompressed so far, all entries
+	err   error                // the limit that stopped a read, if one did
+}
+
+// fail reports err, or the archive limit that caused it: a parser whose
+// input was cut off by a limit reports something else (short text, a syntax
+// error), but the limit is what the user must hear about.
+func (a *archive) fail(err error) error {
+	if a.err != nil && err != nil {
+		return asCore(a.err, a.lim)
+	}
+	return asCore(err, a.lim)
 }
 
 // openOOXML checks the archive and decides whether it is a .docx or .xlsx.
@@ -172,9 +183,11 @@ func (r *countingReader) Read(p []byte) (int, error) {
 	r.n += int64(n)
 	r.a.used += int64(n)
 	if r.a.used > r.a.lim.MaxUnzipped {
+		r.a.err = errUnzipped
 		return n, errUnzipped
 	}
 	if r.n > r.ratioMax {
+		r.a.err = errRatio
 		return n, errRatio
 	}
 	return n, err
@@ -188,22 +201,30 @@ func (r *countingReader) Close() error { return r.rc.Close() }
 // entity-expansion tricks ("billion laughs") from consideration altogether.
 type xmlReader struct {
 	d        *xml.Decoder
+	g        *tagGuard
 	depth    int
 	elems    int
 	maxElems int
 }
 
-func newXMLReader(r io.Reader, maxElems int) *xmlReader {
-	d := xml.NewDecoder(&tagGuard{r: r})
+func newXMLReader(r io.Reader, maxElems, maxText int) *xmlReader {
+	g := &tagGuard{r: r, maxText: maxText}
+	d := xml.NewDecoder(g)
 	d.Strict = true
 	// CharsetReader stays nil: a part declared in any encoding other than
 	// UTF-8 is refused by the decoder, as OOXML requires UTF-8 or UTF-16.
-	return &xmlReader{d: d, maxElems: maxElems}
+	return &xmlReader{d: d, g: g, maxElems: maxElems}
 }
 
 // Token returns the next token; CharData is only valid until the next call.
 func (x *xmlReader) Token() (xml.Token, error) {
 	t, err := x.d.Token()
+	if x.g.err != nil {
+		// The guard cut the input off; the decoder may have reported that
+		// as a syntax error (a character cut in two), but the bound is the
+		// cause.
+		return nil, x.g.err
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -242,17 +263,22 @@ func (x *xmlReader) Skip() error {
 	return nil
 }
 
-// tagGuard passes bytes through while measuring each markup tag, and fails
-// on one longer than maxTag: encoding/xml materialises every attribute of a
+// tagGuard passes bytes through while measuring each markup tag and each
+// run of text between tags. encoding/xml materialises every attribute of a
 // start tag at once, so one huge tag would cost many times its size in
-// memory. Quoted attribute values are followed so a ">" inside one does not
-// end the tag early; comments, processing instructions and directives are
-// measured too but without quote tracking.
+// memory: a tag longer than maxTag fails. It also buffers a whole text run
+// before returning it: a run longer than maxText (the most text a document
+// may yield anyway) fails. Quoted attribute values are followed so a ">"
+// inside one does not end the tag early; comments, processing instructions
+// and directives are measured too but without quote tracking.
 type tagGuard struct {
-	r     io.Reader
-	state byte // 0 text, 1 just after '<', 2 in tag, 3 in quoted value, 4 in <! or <?
-	quote byte
-	n     int
+	r       io.Reader
+	state   byte // 0 text, 1 just after '<', 2 in tag, 3 in quoted value, 4 in <! or <?
+	quote   byte
+	n       int // bytes of the current tag
+	text    int // bytes of the current text run
+	maxText int
+	err     error // the bound that was passed, once it is
 }
 
 func (g *tagGuard) Read(p []byte) (int, error) {
@@ -261,7 +287,10 @@ func (g *tagGuard) Read(p []byte) (int, error) {
 		switch g.state {
 		case 0:
 			if c == '<' {
-				g.state, g.n = 1, 0
+				g.state, g.n, g.text = 1, 0, 0
+			} else if g.text++; g.maxText > 0 && g.text > g.maxText {
+				g.err = errText
+				return 0, errText
 			}
 			continue
 		case 1:
@@ -287,6 +316,7 @@ func (g *tagGuard) Read(p []byte) (int, error) {
 		}
 		g.n++
 		if g.n > maxTag {
+			g.err = errTag
 			return 0, errTag
 		}
 	}

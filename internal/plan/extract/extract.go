@@ -1,17 +1,60 @@
 // Package extract reads the text of a published plan document (实施方案,
 // 工作要点, 攻坚方案 …) and finds its structure: numbered headings, the lead
-// and responsible units of each task, quantitative targets, schedules and the
-// plan's headline goals. It is a pure function over text: no I/O, no database,
-// standard library only, so it can be fuzzed and run on untrusted input.
+// and responsible units of each task, quantitative targets, schedules,
+// audience groups and the plan's headline goals. It is a pure function over
+// text: no I/O, no database, standard library only, so it can be fuzzed and
+// run on untrusted input.
 //
 // The result is a proposal that a person reviews beside the source text
 // before anything is saved; the extractor never drops a unit name it cannot
-// place, it returns it as written (with a shared prefix expanded).
+// place, it returns it as written (with a shared prefix expanded), and every
+// item says where in the text it came from.
+//
+// # Headings
+//
+// Levels, outermost first: 第一部分, 第一章, 第一节, 一、, (一), 1., (1), ①.
+// Full- and half-width forms are the same level, and so are the enclosed
+// numerals: ⒈ is 1., ⑴ is (1), ㈠ is (一). A marker counts at the start of a
+// line or after the end of a sentence or of a parenthesis; an enclosed
+// numeral (⒈ ⑴ ㈠) counts anywhere, and so does a plain marker that continues
+// the numbering in force ("…工作(2)…" after "(1)"), which is what remains of
+// the structure of text whose line breaks were lost. Circled numbers (①) are
+// headings only at the start of a line: inside a paragraph they number its
+// sub-points. Sub-points "一是…二是…" (or ①…②…) do not start items: they are
+// returned as Points of the paragraph's item, each with the units its own
+// words name, and the item keeps the units of all of them.
+//
+// # Roles
+//
+// Lead (牵头) units: 牵头单位, 牵头部门, 总牵头单位, 总牵头部门, 主办单位, 主办部门,
+// 主责单位, 主责部门, 牵头处室 followed by a colon, and the sentences "由X牵头",
+// "X牵头", "由X主办". Responsible units: 责任单位, 责任部门, 配合单位, 配合部门,
+// 协办单位, 协办部门, 承办单位, 参与单位, 参与部门, 参加单位, 参加部门, 协作单位,
+// 协同单位, and in a sentence after a lead: "Y参与", "Y参加", "Y配合", "Y协办",
+// "Y具体实施". "X负责" (with 负责 ending the clause) makes X the lead when the
+// same paragraph (or sub-point) names no 牵头 unit, since the one unit that
+// answers for a task is its lead; after a 牵头 unit it makes X responsible.
+// The labels may stand in a parenthesis, on their own line, or inside a line
+// after the end of a sentence. A label that is not a role (联系人, 电话,
+// 完成时限 …) ends a list, and its text stays in the item's text, so a
+// 完成时限 inside a parenthesis still gives the schedule.
+//
+// A section's lead applies to its tasks unless a task names its own.
+//
+// # Tables
+//
+// A decomposition table (重点任务分解表) is read row by row. When a document
+// holds both the running text of a plan and its table (seed 003: 附件1 and
+// 附件2), the two describe the same tasks: each table row is merged into the
+// text item it matches (same category and task number with a similar title,
+// or a title that starts the same way), so that the task is listed once,
+// with the text's path, title and place, and the table's units and time.
+// Rows that match nothing are kept (placed under the matching text section
+// when their category matched one).
 package extract
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // Kinds of Item.
@@ -49,19 +92,48 @@ type Target struct {
 	Period     string  `json:"period"`
 }
 
+// Source is where an item came from in the text given to Extract: the
+// 1-based line of its first byte and the byte span [Start, End) of the
+// original string, from its heading marker to the end of its own text (the
+// start of the next heading). Offsets are into the text as given, before
+// any normalisation, so text[Start:End] is the item as the user wrote it.
+type Source struct {
+	Line  int `json:"line"`
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Point is a sub-point of an item's paragraph ("一是…；二是…", "①…②…"),
+// with the units its own words name.
+type Point struct {
+	Marker      string   `json:"marker"`
+	Text        string   `json:"text"`
+	Lead        []string `json:"lead"`
+	Responsible []string `json:"responsible"`
+}
+
 // Item is one numbered heading of the plan: a section (it has numbered
 // children) or a task (it has none).
 //
 // Path holds the heading markers from the top, normalised to half-width
-// forms: "二、", "(一)", "1.", "(1)" ("1、", "⒈", "㈠", "（一）" are read as
-// the same levels). Rows of a decomposition table carry the markers of their
-// category and task cells only (["(一)", "1."]), because the table is
-// numbered on its own, independent of the text before it.
+// forms: "第一部分", "一、", "(一)", "1.", "(1)", "①" ("1、", "⒈", "㈠",
+// "（一）" are read as the same levels). Rows of a decomposition table carry
+// the markers of their category and task cells only (["(一)", "1."]),
+// because the table is numbered on its own, independent of the text before
+// it, unless they were merged into the text's items (see the package
+// documentation).
 //
 // Lead is inherited: a task that names no lead unit of its own receives the
 // lead units of its nearest ancestor that names some, as the plan intends
 // ("a section's lead unit applies to its tasks unless a task names its own").
-// Responsible units are never inherited.
+// Responsible units are never inherited. Audience is inherited the same way.
+//
+// Window is Schedule parsed by ParseSchedule with the year unknown (0): the
+// plan's year is not something the text alone settles. It is nil when the
+// schedule names no time ("长期", "持续推进", or none at all).
+//
+// TableSource is the decomposition-table row the item was read from, when
+// it was read from (or merged with) one.
 type Item struct {
 	Path        []string `json:"path"`
 	Kind        string   `json:"kind"`
@@ -70,6 +142,11 @@ type Item struct {
 	Responsible []string `json:"responsible"`
 	Targets     []Target `json:"targets"`
 	Schedule    string   `json:"schedule"`
+	Window      *Window  `json:"window"`
+	Audience    string   `json:"audience"`
+	Points      []Point  `json:"points"`
+	Source      Source   `json:"source"`
+	TableSource *Source  `json:"table_source,omitempty"`
 }
 
 // MaxInput is the largest text Extract reads; the rest is ignored. Plans are
@@ -82,76 +159,127 @@ func Extract(text string) Result {
 	if len(text) > MaxInput {
 		text = text[:MaxInput]
 	}
-	text = normalize(text)
-	lines := strings.Split(text, "\n")
+	norm, m1 := normalize(text)
+	clean, m2 := dropFurniture(norm)
+	lines := strings.Split(clean, "\n")
+	offs := make([]int, len(lines)+1) // offs[i] is where lines[i] starts in clean
+	for i, l := range lines {
+		offs[i+1] = offs[i] + len(l) + 1
+	}
 
 	var (
-		res   = Result{Goals: []Goal{}, Items: []Item{}}
-		prose []string
-		p     = &proseParser{}
+		res       = Result{Goals: []Goal{}, Items: []Item{}}
+		fromTable []bool
+		p         = &proseParser{}
+		segStart  = -1 // first line of the prose segment being collected
 	)
-	flushProse := func() {
-		if len(prose) == 0 {
+	flushProse := func(end int) {
+		if segStart < 0 || end <= segStart {
+			segStart = -1
 			return
 		}
-		seg := strings.Join(prose, "\n")
+		a, b := offs[segStart], offs[end]-1 // b: the segment's last line end
+		seg := clean[a:b]
 		res.Goals = append(res.Goals, findGoals(seg)...)
-		res.Items = append(res.Items, p.parse(seg)...)
-		prose = prose[:0]
+		items := p.parse(seg, a)
+		res.Items = append(res.Items, items...)
+		fromTable = append(fromTable, make([]bool, len(items))...)
+		segStart = -1
 	}
 	for i := 0; i < len(lines); {
 		if start, ok := tableHeader(lines, i); ok {
-			flushProse()
-			items, next := parseTable(lines, start)
+			flushProse(i)
+			items, next := parseTable(lines, offs, start)
 			res.Items = append(res.Items, items...)
+			for range items {
+				fromTable = append(fromTable, true)
+			}
 			p.reset()
 			i = next
 			continue
 		}
-		if !isPageFurniture(lines[i]) {
-			prose = append(prose, lines[i])
+		if segStart < 0 {
+			segStart = i
 		}
 		i++
 	}
-	flushProse()
+	flushProse(len(lines))
+
+	setKinds(res.Items)
+	res.Items = mergeTables(res.Items, fromTable)
 	finish(res.Items)
+
+	// Source spans are in clean-text offsets until here.
+	li := newLineIndex(text)
+	toOrig := func(s *Source) {
+		s.Start = m1.start(m2.start(s.Start))
+		s.End = max(s.Start, m1.end(m2.end(s.End)))
+		s.Line = li.line(s.Start)
+	}
+	for i := range res.Items {
+		toOrig(&res.Items[i].Source)
+		if ts := res.Items[i].TableSource; ts != nil {
+			toOrig(ts)
+		}
+	}
 	return res
 }
 
-// finish sets each item's kind from the tree and applies lead inheritance.
-func finish(items []Item) {
+// setKinds sets each item's kind from the tree: an item followed by its
+// own child is a section.
+func setKinds(items []Item) {
 	for i := range items {
 		items[i].Kind = KindTask
 		if i+1 < len(items) && isPrefix(items[i].Path, items[i+1].Path) {
 			items[i].Kind = KindSection
 		}
 	}
-	// Walk keeping, for each open ancestor, its effective lead.
+}
+
+// finish sets kinds, applies lead and audience inheritance, parses windows
+// and makes empty lists non-nil (the JSON shape has [] rather than null).
+func finish(items []Item) {
+	setKinds(items)
+	// Walk keeping, for each open ancestor, its effective lead and audience.
 	type open struct {
-		path []string
-		lead []string
+		path     []string
+		lead     []string
+		audience string
 	}
 	var stack []open
 	for i := range items {
-		for len(stack) > 0 && !isPrefix(stack[len(stack)-1].path, items[i].Path) {
+		it := &items[i]
+		for len(stack) > 0 && !isPrefix(stack[len(stack)-1].path, it.Path) {
 			stack = stack[:len(stack)-1]
 		}
-		if len(items[i].Lead) == 0 && len(stack) > 0 {
-			if l := stack[len(stack)-1].lead; len(l) > 0 {
-				items[i].Lead = append([]string(nil), l...)
+		it.Audience = audienceOf(it.Title)
+		if len(stack) > 0 {
+			top := stack[len(stack)-1]
+			if len(it.Lead) == 0 && len(top.lead) > 0 {
+				it.Lead = append([]string(nil), top.lead...)
+			}
+			if it.Audience == "" {
+				it.Audience = top.audience
 			}
 		}
-		stack = append(stack, open{items[i].Path, items[i].Lead})
+		stack = append(stack, open{it.Path, it.Lead, it.Audience})
 	}
 	for i := range items {
-		if items[i].Lead == nil {
-			items[i].Lead = []string{}
+		it := &items[i]
+		if w, ok := ParseSchedule(it.Schedule, 0); ok {
+			it.Window = &w
 		}
-		if items[i].Responsible == nil {
-			items[i].Responsible = []string{}
+		if it.Lead == nil {
+			it.Lead = []string{}
 		}
-		if items[i].Targets == nil {
-			items[i].Targets = []Target{}
+		if it.Responsible == nil {
+			it.Responsible = []string{}
+		}
+		if it.Targets == nil {
+			it.Targets = []Target{}
+		}
+		if it.Points == nil {
+			it.Points = []Point{}
 		}
 	}
 }
@@ -169,120 +297,13 @@ func isPrefix(a, b []string) bool {
 	return true
 }
 
-// normalize makes the text uniform: valid UTF-8, \n line ends, web-page
-// remnants removed, full-width ASCII punctuation and digits folded to
-// half-width, enclosed numerals (⒈ ⑴ ㈠) spelled out. The Chinese comma,
-// enumeration comma and full stop are kept: they carry meaning.
-func normalize(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	s = stripMarkup(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-		switch {
-		case r == '\r':
-			if i < len(s) && s[i] == '\n' {
-				continue
-			}
-			b.WriteByte('\n')
-		case r == '\f' || r == '\v' || r == '\u2028' || r == '\u2029':
-			b.WriteByte('\n')
-		case r == '\t' || r == '\n':
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f || r == '\ufeff' || r == '\u200b':
-			// drop control characters and zero-width marks
-		case r == '\u3000' || r == '\u00a0':
-			b.WriteByte(' ')
-		case r >= 0xFF01 && r <= 0xFF5E && r != '，' && r != '；' && r != '！' && r != '？':
-			b.WriteRune(r - 0xFEE0)
-		case r >= 0x2488 && r <= 0x249B: // ⒈..⒛
-			b.WriteString(itoa(int(r-0x2488) + 1))
-			b.WriteByte('.')
-		case r >= 0x2474 && r <= 0x2487: // ⑴..⒇
-			b.WriteByte('(')
-			b.WriteString(itoa(int(r-0x2474) + 1))
-			b.WriteByte(')')
-		case r >= 0x3220 && r <= 0x3229: // ㈠..㈩
-			b.WriteByte('(')
-			b.WriteRune([]rune("一二三四五六七八九十")[r-0x3220])
-			b.WriteByte(')')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// stripMarkup removes HTML tags, common entities and Word bookmark
-// remnants left by copying a plan from a web page or a converter.
-func stripMarkup(s string) string {
-	if !strings.ContainsAny(s, "<&[") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		switch s[i] {
-		case '<':
-			if j := strings.IndexByte(s[i:min(len(s), i+300)], '>'); j > 1 && isTag(s[i+1:i+j]) {
-				tag := strings.ToLower(s[i+1 : i+j])
-				if strings.HasPrefix(tag, "br") || strings.HasPrefix(tag, "p") || strings.HasPrefix(tag, "/p") ||
-					strings.HasPrefix(tag, "div") || strings.HasPrefix(tag, "/div") || strings.HasPrefix(tag, "tr") ||
-					strings.HasPrefix(tag, "/tr") || strings.HasPrefix(tag, "li") {
-					b.WriteByte('\n')
-				} else if strings.HasPrefix(tag, "td") || strings.HasPrefix(tag, "th") {
-					b.WriteByte('\t')
-				}
-				i += j + 1
-				continue
-			}
-		case '&':
-			matched := false
-			for _, e := range entities {
-				if strings.HasPrefix(s[i:], e[0]) {
-					b.WriteString(e[1])
-					i += len(e[0])
-					matched = true
-					break
-				}
-			}
-			if matched {
-				continue
-			}
-		case '[':
-			if strings.HasPrefix(s[i:], "[bookmark:") {
-				if j := strings.IndexByte(s[i:min(len(s), i+300)], ']'); j > 0 {
-					i += j + 1
-					continue
-				}
-			}
-		}
-		b.WriteByte(s[i])
-		i++
-	}
-	return b.String()
-}
-
-var entities = [][2]string{{"&nbsp;", " "}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&#160;", " "}}
-
-// isTag reports whether the text between < and > looks like an HTML tag
-// rather than a comparison or a book title.
-func isTag(s string) bool {
-	if s == "" {
-		return false
-	}
-	c := s[0]
-	if c == '/' || c == '!' {
-		return true
-	}
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
 func itoa(n int) string {
 	if n == 0 {
 		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
 	}
 	var d [20]byte
 	i := len(d)
@@ -291,24 +312,9 @@ func itoa(n int) string {
 		d[i] = byte('0' + n%10)
 		n /= 10
 	}
+	if neg {
+		i--
+		d[i] = '-'
+	}
 	return string(d[i:])
-}
-
-// isPageFurniture reports page-number lines such as "- 3 -" or "—12—" that
-// a converted or printed document leaves between paragraphs.
-func isPageFurniture(line string) bool {
-	t := strings.TrimSpace(line)
-	if t == "" {
-		return false
-	}
-	t = strings.Trim(t, "-—–一 ")
-	if t == "" || len(t) > 4 || len(t) == len(strings.TrimSpace(line)) {
-		return false
-	}
-	for _, c := range []byte(t) {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Comparators of targets and goals.
@@ -23,11 +24,14 @@ var (
 	targetRe = regexp.MustCompile(`(不少于|不低于|不超过|至少|超过|达到|突破|累计|力争)?\s*(\d+(?:\.\d+)?)\s*(万|千|百|亿)?\s*(` + countUnits + `)(以上|左右|以内|以下)?`)
 	// "每两年举办一次": a count written in Chinese numerals after a period.
 	cnTargetRe = regexp.MustCompile(`(每[一二两三四五]?(?:年|季度|月|周|半年))[^,，。;；]{0,20}?([一二两三四五六七八九十])(次|场|期|届)`)
-	periodRe   = regexp.MustCompile(`每[一二两三四五]?(?:年|季度|月|周|半年)|年均|全年|年度|\d{4}\s*年(?:底|前|内)?`)
-	monthRe    = regexp.MustCompile(`\d{1,2}\s*(?:[-~至到]\s*\d{1,2}\s*)?月(?:上中旬|中下旬|上旬|中旬|下旬|底|初|中|前|份)?`)
-	yearSpanRe = regexp.MustCompile(`\d{4}\s*年?\s*(?:[-~至到—])\s*\d{4}\s*年(?:底|前)?`)
-	goalRe     = regexp.MustCompile(`(达到|超过|不低于|提高到|提升到|提高至|提升至|力争达到|突破)\s*(\d+(?:\.\d+)?)\s*%`)
-	yearRe     = regexp.MustCompile(`(\d{4})\s*年`)
+	periodRe   = regexp.MustCompile(`每[一二两三四五]?(?:年|季度|月|周|半年)|年均|全年|年度|年内|\d{4}\s*年?\s*[-~至到—–]\s*\d{4}\s*年|\d{4}\s*年(?:底|前|内)?`)
+	monthRe    = regexp.MustCompile(`(?:每年\s*)?(?:\d{4}\s*年\s*)?\d{1,2}\s*(?:[-~至到—–]\s*\d{1,2}\s*)?月(?:上中旬|中下旬|上旬|中旬|下旬|底|初|中|末|份)?(?:\s*\d{1,2}\s*日)?(?:以前|之前|前)?`)
+	yearSpanRe = regexp.MustCompile(`\d{4}\s*年?\s*(?:[-~至到—–])\s*\d{4}\s*年(?:底|末)?(?:以前|之前|前)?`)
+	// "2025年底前": a deadline year; "上半年", "一季度", "年底前": words.
+	yearDeadlineRe = regexp.MustCompile(`\d{4}\s*年(?:底|末)?(?:以前|之前|前)`)
+	wordSchedRe    = regexp.MustCompile(`上半年|下半年|年底前|年末前|第?[一二三四]季度`)
+	goalRe         = regexp.MustCompile(`(达到|超过|不低于|提高到|提升到|提高至|提升至|力争达到|突破)\s*(\d+(?:\.\d+)?)\s*%`)
+	yearRe         = regexp.MustCompile(`(\d{4})\s*年`)
 )
 
 // clauses splits text at clause punctuation, returning byte spans.
@@ -124,6 +128,9 @@ func makeTarget(cl string, ms, me int, v float64, unit, cmp string) Target {
 		metric = strings.Replace(strings.ReplaceAll(metric, " ", ""), period, "", 1)
 	}
 	metric = squeeze(metric)
+	if r, w := utf8.DecodeRuneInString(metric); strings.ContainsRune("一二三四五六七八九十", r) && strings.HasPrefix(metric[w:], "是") {
+		metric = metric[w+len("是"):] // the marker of a sub-point, "三是…"
+	}
 	for _, w := range []string{"不少于", "不低于", "至少", "超过", "达到", "累计", "力争"} {
 		metric = strings.TrimSuffix(metric, w)
 	}
@@ -169,12 +176,19 @@ func comparatorOf(w string) string {
 }
 
 // findSchedule returns the first schedule written in s: a month window
-// ("5月中下旬", "5-9月", "1-12月") or a span of years ("2022至2025年")
-// outside a book title or a parenthesis (where it names a plan's period).
+// ("5月中下旬", "5-9月", "每年3月", "12月底前"), a span of years
+// ("2022至2025年"), a deadline ("2025年底前") or a part of the year
+// ("上半年", "年底前"), outside a book title or a parenthesis (where a span
+// names a plan's period). A full date with its year and day ("2021年9月10日")
+// is the date of a document or an event, not a schedule, unless 前 follows.
 func findSchedule(s string) string {
-	for _, re := range []*regexp.Regexp{monthRe, yearSpanRe} {
+	best, bestEnd := -1, -1
+	for _, re := range []*regexp.Regexp{monthRe, yearSpanRe, yearDeadlineRe, wordSchedRe} {
 		pos, depth := 0, 0
 		for _, m := range re.FindAllStringIndex(s, -1) {
+			if best >= 0 && m[0] >= best {
+				break
+			}
 			depth = bracketDepth(s[pos:m[0]], depth)
 			pos = m[0]
 			if depth > 0 {
@@ -183,10 +197,18 @@ func findSchedule(s string) string {
 			if m[0] > 0 && (s[m[0]-1] >= '0' && s[m[0]-1] <= '9') || strings.HasPrefix(s[m[1]:], "度") {
 				continue // part of a longer number, or 年度 naming a period
 			}
-			return squeeze(s[m[0]:m[1]])
+			t := s[m[0]:m[1]]
+			if strings.HasSuffix(t, "日") && strings.Contains(t, "年") {
+				continue
+			}
+			best, bestEnd = m[0], m[1]
+			break
 		}
 	}
-	return ""
+	if best < 0 {
+		return ""
+	}
+	return squeeze(s[best:bestEnd])
 }
 
 // bracketDepth returns the nesting depth of 《》 and () after s, starting

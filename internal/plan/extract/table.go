@@ -34,17 +34,26 @@ func tableHeader(lines []string, i int) (int, bool) {
 
 func utf8Len(s string) int { return len([]rune(s)) }
 
-// parseTable reads table rows from lines[start:] and returns the items and
-// the index of the first line after the table.
-func parseTable(lines []string, start int) ([]Item, int) {
+// cell is one table cell: its text and its byte span in the cleaned text.
+type cell struct {
+	text       string
+	start, end int
+}
+
+// parseTable reads table rows from lines[start:] (offs[i] is where lines[i]
+// starts in the cleaned text) and returns the items and the index of the
+// first line after the table.
+func parseTable(lines []string, offs []int, start int) ([]Item, int) {
 	var (
-		cells []string
+		cells []cell
 		cur   strings.Builder // the cell being read, possibly over several lines
+		cs    cell
 		open  bool
 	)
 	closeCell := func() {
 		if open {
-			cells = append(cells, cur.String())
+			cs.text = cur.String()
+			cells = append(cells, cs)
 			cur.Reset()
 			open = false
 		}
@@ -54,7 +63,10 @@ func parseTable(lines []string, start int) ([]Item, int) {
 		l := lines[j]
 		if strings.HasPrefix(l, "\t") {
 			closeCell()
-			cur.WriteString(strings.TrimSpace(l))
+			t := strings.TrimSpace(l)
+			cur.WriteString(t)
+			lead := len(l) - len(strings.TrimLeft(l, " \t"))
+			cs = cell{start: offs[j] + lead, end: offs[j] + lead + len(t)}
 			open = true
 			continue
 		}
@@ -67,7 +79,11 @@ func parseTable(lines []string, start int) ([]Item, int) {
 			end = j
 			break
 		}
+		if cur.Len() == 0 {
+			cs.start = offs[j] + len(l) - len(strings.TrimLeft(l, " \t"))
+		}
 		cur.WriteString(t) // a cell broken across lines
+		cs.end = offs[j] + len(strings.TrimRight(l, " \t"))
 	}
 	closeCell()
 
@@ -79,6 +95,7 @@ func parseTable(lines []string, start int) ([]Item, int) {
 			lists                [][]string
 			schedule             string
 			has                  bool
+			start, end           int
 		}
 	)
 	flush := func() {
@@ -93,40 +110,49 @@ func parseTable(lines []string, start int) ([]Item, int) {
 			it.Lead = row.lists[0]
 		}
 		for _, l := range row.lists[min(1, len(row.lists)):] {
-			it.Responsible = appendUnique(it.Responsible, l...)
+			lead, rest := liftLeads(l)
+			it.Lead = appendUnique(it.Lead, lead...)
+			it.Responsible = appendUnique(it.Responsible, rest...)
 		}
 		it.Targets = findTargets(row.content)
 		it.Schedule = row.schedule
+		it.Source = Source{Start: row.start, End: row.end}
+		ts := it.Source
+		it.TableSource = &ts
 		items = append(items, it)
 		row.task, row.title, row.content, row.lists, row.schedule, row.has = "", "", "", nil, "", false
 	}
 	for _, c := range cells {
-		if c == "" {
+		if c.text == "" {
 			continue
 		}
-		lvl, marker, n := matchMarker(c)
+		lvl, marker, n := matchMarker(c.text)
 		switch {
 		case lvl == lvlParenCN || lvl == lvlChinese:
 			flush()
 			if marker != catMark {
 				catMark = marker
-				items = append(items, Item{Path: []string{marker}, Title: titleOf(c[n:])})
+				src := Source{Start: c.start, End: c.end}
+				items = append(items, Item{Path: []string{marker}, Title: titleOf(c.text[n:]), Source: src, TableSource: &src})
 			}
 		case lvl == lvlArabic || lvl == lvlParenNum:
 			flush()
 			row.has = true
 			row.task = marker
-			row.content = c[n:]
-			row.title = titleOf(c[n:])
-		case isScheduleCell(c):
-			row.schedule = squeeze(c)
+			row.content = c.text[n:]
+			row.title = titleOf(c.text[n:])
+			row.start, row.end = c.start, c.end
+		case isScheduleCell(c.text):
+			row.schedule = squeeze(c.text)
+			row.end = max(row.end, c.end)
 			flush()
 		case row.has:
 			carry := ""
 			if len(row.lists) > 0 && len(row.lists[0]) > 0 {
 				carry = prefixOf(row.lists[0][0])
 			}
-			row.lists = append(row.lists, parseUnits(c, carry, true))
+			row.lists = append(row.lists, parseUnits(c.text, carry, true))
+			row.end = max(row.end, c.end)
 		}
 	}
 	flush()

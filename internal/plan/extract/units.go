@@ -5,16 +5,19 @@ import (
 	"unicode/utf8"
 )
 
-// Role words as plans write them. Lead words come first where one is a
-// prefix of another (总牵头部门 before 牵头部门).
-var leadWords = []string{"总牵头单位", "总牵头部门", "牵头单位", "牵头部门", "主办单位", "主责单位", "主责部门"}
+// Role words as plans write them, followed by a colon. Lead words come
+// first where one is a prefix of another (总牵头部门 before 牵头部门).
+var leadWords = []string{"总牵头单位", "总牵头部门", "牵头单位", "牵头部门", "牵头处室", "主办单位", "主办部门", "主责单位", "主责部门"}
 
 // respWords are read as responsible units: the schema has two roles, and a
 // co-operating unit (配合/协办/参与) carries the task with the lead.
-var respWords = []string{"责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "参与单位", "参加单位", "协作单位"}
+var respWords = []string{"责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "协办部门", "承办单位", "参与单位", "参与部门", "参加单位", "参加部门", "协作单位", "协作部门", "协同单位"}
 
 // roleAt reports the role word at the start of s followed by a colon.
 func roleAt(s string) (lead bool, n int) {
+	if len(s) < 6 {
+		return false, 0
+	}
 	for _, set := range [2][]string{leadWords, respWords} {
 		for _, w := range set {
 			if strings.HasPrefix(s, w) {
@@ -31,30 +34,59 @@ func roleAt(s string) (lead bool, n int) {
 	return false, 0
 }
 
-// takeAssignments finds lead and responsible units in a block of prose, in
-// three styles: a parenthesis "(责任单位:A、B)", a line "牵头单位:X", and a
-// sentence "X牵头,Y参与". It returns the block with the assignment text
-// removed, so that targets are not read from unit lists.
+// isRoleWord reports a role word standing for a unit ("牵头单位要…"): it
+// names no unit.
+func isRoleWord(s string) bool {
+	for _, set := range [2][]string{leadWords, respWords} {
+		for _, w := range set {
+			if s == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// takeAssignments finds lead and responsible units in a block of prose:
+// labelled lists, or else roles written as sentences.
 func takeAssignments(body string) (rest string, lead, resp []string) {
+	rest, lead, resp = explicitRoles(body)
+	if len(lead) == 0 && len(resp) == 0 {
+		lead, resp = sentenceRoles(rest)
+	}
+	return rest, lead, resp
+}
+
+// explicitRoles finds labelled unit lists in a block of prose: in a
+// parenthesis "(责任单位:A、B)", on a line "牵头单位:X", or inside a line
+// after the end of a sentence ("…。主办单位:X;协办单位:Y。"). It returns the
+// block with the lists removed, so that targets are not read from unit
+// lists; text in a list's span that is not a unit list (联系人:…, 完成时限:…,
+// a sentence after the list's full stop) is kept in it.
+func explicitRoles(body string) (rest string, lead, resp []string) {
 	var b strings.Builder
 	b.Grow(len(body))
-	lineStart := true
+	boundary := true
 	for i := 0; i < len(body); {
 		c := body[i]
 		if c == '(' {
 			if _, n := roleAt(strings.TrimLeft(body[i+1:], " ")); n > 0 {
 				end := matchParen(body, i)
-				l, r := splitRoles(body[i+1 : end])
+				l, r, other := splitRoles(body[i+1 : end])
 				lead = appendUnique(lead, l...)
 				resp = appendUnique(resp, r...)
+				if other != "" {
+					b.WriteString("(" + other + ")")
+				}
 				i = end
 				if i < len(body) {
 					i++ // the closing parenthesis
 				}
+				boundary = true
 				continue
 			}
 		}
-		if lineStart {
+		if boundary {
 			k := i
 			for k < len(body) && (body[k] == ' ' || body[k] == '\t') {
 				k++
@@ -78,23 +110,26 @@ func takeAssignments(body string) (rest string, lead, resp []string) {
 					}
 					break
 				}
-				l, r := splitRoles(body[k:end])
+				l, r, other := splitRoles(body[k:end])
 				lead = appendUnique(lead, l...)
 				resp = appendUnique(resp, r...)
+				b.WriteString(other)
 				i = end
+				boundary = false
 				continue
 			}
 		}
-		lineStart = c == '\n'
-		b.WriteByte(c)
-		i++
+		r, w := utf8.DecodeRuneInString(body[i:])
+		switch r {
+		case '\n', ' ', '\t', '。', '；', ';', '，', ',':
+			boundary = true
+		default:
+			boundary = false
+		}
+		b.WriteString(body[i : i+w])
+		i += w
 	}
-	rest = b.String()
-	if len(lead) == 0 && len(resp) == 0 {
-		l, r := sentenceRoles(rest)
-		lead, resp = l, r
-	}
-	return rest, lead, resp
+	return b.String(), lead, resp
 }
 
 // matchParen returns the index of the parenthesis closing the one at open,
@@ -121,8 +156,11 @@ func matchParen(s string, open int) int {
 	return len(s)
 }
 
-// splitRoles reads "牵头单位:X;责任单位:A、B" (one or more role words).
-func splitRoles(s string) (lead, resp []string) {
+// splitRoles reads "牵头单位:X;责任单位:A、B" (one or more role words). A
+// list ends at the next role word, at a full stop, or at a label that is
+// not a role ("联系人:", "完成时限:"); the text from there to the next role
+// word is returned as other.
+func splitRoles(s string) (lead, resp []string, other string) {
 	type part struct {
 		lead       bool
 		start, end int
@@ -140,62 +178,193 @@ func splitRoles(s string) (lead, resp []string) {
 		_, w := utf8.DecodeRuneInString(s[i:])
 		i += w
 	}
-	var prefix string
+	var (
+		prefix string
+		others []string
+	)
 	for _, p := range parts {
-		names := parseUnits(s[p.start:p.end], prefix, false)
+		list := s[p.start:p.end]
+		if cut := listEnd(list); cut < len(list) {
+			if o := strings.Trim(list[cut:], " \t\n;；,，。"); o != "" {
+				others = append(others, o)
+			}
+			list = list[:cut]
+		}
+		names := parseUnits(list, prefix, false)
 		if len(names) > 0 && prefix == "" {
 			prefix = prefixOf(names[0])
 		}
 		if p.lead {
 			lead = appendUnique(lead, names...)
 		} else {
-			resp = appendUnique(resp, names...)
+			l, r := liftLeads(names)
+			lead = appendUnique(lead, l...)
+			resp = appendUnique(resp, r...)
 		}
 	}
-	return lead, resp
+	return lead, resp, strings.Join(others, "；")
 }
 
-// sentenceRoles reads "由X、Y牵头,Z参加" and "X牵头,Y参与" written as a
-// sentence. Only names that look like units are taken, so that 牵头 used as
-// an ordinary verb does not produce assignments.
-func sentenceRoles(s string) (lead, resp []string) {
-	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], "牵头")
-		if i < 0 {
+// listEnd returns where a unit list stops: at a full stop, or at a label
+// ("联系人:") that starts after a separator.
+func listEnd(s string) int {
+	end := len(s)
+	if i := strings.Index(s, "。"); i >= 0 {
+		end = i
+	}
+	for off := 0; off < end; {
+		j := strings.IndexByte(s[off:end], ':')
+		if j < 0 {
 			break
 		}
-		i += off
-		off = i + len("牵头")
+		j += off
+		// Walk back over the label's characters to the separator before it.
+		k := j
+		for k > 0 && j-k <= 8*3 {
+			r, w := utf8.DecodeLastRuneInString(s[:k])
+			if strings.ContainsRune("、,，;； \t\n", r) {
+				break
+			}
+			k -= w
+		}
+		if j-k <= 8*3 {
+			return k
+		}
+		off = j + 1
+	}
+	return end
+}
+
+// leadMarks mark the lead inside a list of responsible units:
+// "责任单位:市科协(牵头)、市教育局".
+var leadMarks = []string{"(牵头)", "(牵头单位)", "(牵头部门)", "(总牵头)", "(牵头负责)", "〔牵头〕", "[牵头]", "【牵头】"}
+
+// liftLeads splits the names marked as lead out of a list of responsible
+// units, without their mark.
+func liftLeads(names []string) (lead, rest []string) {
+	for _, n := range names {
+		marked := false
+		for _, m := range leadMarks {
+			if strings.HasSuffix(n, m) && len(n) > len(m) {
+				lead = append(lead, strings.TrimSuffix(n, m))
+				marked = true
+				break
+			}
+		}
+		if !marked {
+			rest = append(rest, n)
+		}
+	}
+	return lead, rest
+}
+
+// Verbs of roles written as sentences.
+var (
+	// followVerbs end the clause naming responsible units after a lead:
+	// "由X牵头，Y、Z参与". Longer words first.
+	followVerbs = []string{"按职责分工负责", "分工负责", "负责落实", "共同参与", "具体实施", "组织实施", "具体落实", "抓好落实", "参与", "参加", "配合", "协助", "协办", "承办", "负责"}
+	headVerbs   = []string{"牵头", "主办", "负责"}
+)
+
+// sentenceRoles reads roles written as sentences: "由X、Y牵头，Z参加",
+// "X牵头，Y参与，W具体实施", "由X主办", "X负责". Only names that look like
+// units are taken, so that 牵头 used as an ordinary verb does not produce
+// assignments. "X负责" (负责 ending the clause) makes X the lead when the
+// text names no 牵头 or 主办 unit, and responsible otherwise.
+func sentenceRoles(s string) (lead, resp []string) {
+	var (
+		owners  []string
+		hasLead bool
+		next    [3]int // next occurrence of each head verb at or after off; -2: unknown
+	)
+	for k := range next {
+		next[k] = -2
+	}
+	for off := 0; off < len(s); {
+		// The nearest head verb, each searched for once per occurrence so
+		// that the scan stays linear.
+		vi, i := -1, len(s)
+		for k, v := range headVerbs {
+			if next[k] == -2 || next[k] >= 0 && next[k] < off {
+				if j := strings.Index(s[off:], v); j >= 0 {
+					next[k] = off + j
+				} else {
+					next[k] = -1
+				}
+			}
+			if next[k] >= 0 && next[k] < i {
+				vi, i = k, next[k]
+			}
+		}
+		if vi < 0 {
+			break
+		}
+		verb := headVerbs[vi]
+		off = i + len(verb)
 		after := s[off:]
-		if strings.HasPrefix(after, "单位") || strings.HasPrefix(after, "部门") {
+		if verb == "负责" || verb == "主办" {
+			if !endsClause(after) {
+				continue
+			}
+		} else if strings.HasPrefix(after, "单位") || strings.HasPrefix(after, "部门") || strings.HasPrefix(after, "处室") {
 			continue
 		}
-		// The lead list is the clause before 牵头 (looking back a bounded
-		// distance, so that text full of 牵头 stays linear).
+		// The unit list is the clause before the verb (looking back a
+		// bounded distance, so that text full of 牵头 stays linear).
 		from := runeStart(s, i-maxClause)
 		startCl := from + lastClauseStart(s[from:i])
-		cl := strings.TrimPrefix(strings.TrimSpace(s[startCl:i]), "由")
+		cl := strings.TrimSpace(s[startCl:i])
+		cl = strings.TrimPrefix(strings.TrimPrefix(cl, "并"), "由")
 		names := parseUnits(cl, "", false)
 		if len(names) == 0 || !allUnits(names) {
 			continue
 		}
-		lead = appendUnique(lead, names...)
-		// The responsible list is the next clause ending in 参与/参加/配合.
+		if verb == "负责" {
+			owners = appendUnique(owners, names...)
+		} else {
+			lead = appendUnique(lead, names...)
+			hasLead = true
+		}
+		// Responsible units follow in the next clauses, each ending in
+		// 参与/参加/配合/具体实施 ….
 		rest := strings.TrimLeft(after, ",，、 ")
 		rest = rest[:runeStart(rest, maxClause)]
-		endCl := clauseEnd(rest)
-		cl2 := rest[:endCl]
-		for _, w := range []string{"共同参与", "参与", "参加", "配合", "协助", "协办"} {
-			if strings.HasSuffix(cl2, w) {
-				r := parseUnits(strings.TrimSuffix(cl2, w), prefixOf(names[0]), false)
-				if len(r) > 0 && allUnits(r) {
-					resp = appendUnique(resp, r...)
+		for n := 0; n < 3 && rest != ""; n++ {
+			endCl := clauseEnd(rest)
+			cl2 := rest[:endCl]
+			found := false
+			for _, w := range followVerbs {
+				if strings.HasSuffix(cl2, w) {
+					r := parseUnits(strings.TrimPrefix(strings.TrimSuffix(cl2, w), "由"), prefixOf(names[0]), false)
+					if len(r) > 0 && allUnits(r) {
+						resp = appendUnique(resp, r...)
+						found = true
+					}
+					break
 				}
+			}
+			if !found || !strings.HasPrefix(rest[endCl:], "，") && !strings.HasPrefix(rest[endCl:], ",") {
 				break
 			}
+			rest = strings.TrimLeft(rest[endCl:], ",，、 ")
 		}
 	}
+	if hasLead {
+		resp = appendUnique(resp, owners...)
+	} else {
+		lead = appendUnique(lead, owners...)
+	}
 	return lead, resp
+}
+
+// endsClause reports whether s starts with the end of a clause: the verb
+// before it closes its clause ("X负责。", "(X负责)", "由X主办，").
+func endsClause(s string) bool {
+	if s == "" {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return strings.ContainsRune("。，,；;)\n、", r)
 }
 
 func lastClauseStart(s string) int {
@@ -232,8 +401,12 @@ func clauseEnd(s string) int {
 var unitSuffixes = []string{"局", "委", "办", "部", "会", "院", "厅", "社", "联", "台", "站", "馆", "中心", "政府", "协", "团", "队", "所", "室", "校", "处", "司", "单位", "组", "署", "行", "公司", "集团"}
 
 func looksLikeUnit(s string) bool {
-	if s == "" || utf8.RuneCountInString(s) > 30 {
+	if s == "" || utf8.RuneCountInString(s) > 30 || isRoleWord(s) {
 		return false
+	}
+	// Collective names: 各街道, 各乡镇, 各县(市、区)人民政府.
+	if strings.HasPrefix(s, "各") && utf8.RuneCountInString(s) <= 16 && containsAny(s, "县", "区", "市", "乡", "镇", "街道", "旗", "单位", "部门") {
+		return true
 	}
 	for _, suf := range unitSuffixes {
 		if strings.HasSuffix(s, suf) {

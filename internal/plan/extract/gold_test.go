@@ -24,10 +24,10 @@ import (
 type goldFile struct {
 	Seed    string `json:"seed"`    // a seed document in seedsDir, or
 	Fixture string `json:"fixture"` // a file under testdata
-	From  string `json:"from"` // the part starts at the first occurrence of From ("" = start)
-	To    string `json:"to"`   // and ends before the next occurrence of To ("" = end)
-	Note  string `json:"note"`
-	Goals []struct {
+	From    string `json:"from"`    // the part starts at the first occurrence of From ("" = start)
+	To      string `json:"to"`      // and ends before the next occurrence of To ("" = end)
+	Note    string `json:"note"`
+	Goals   []struct {
 		Metric     string  `json:"metric"`
 		Comparator string  `json:"comparator"`
 		Value      float64 `json:"value"`

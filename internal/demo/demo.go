@@ -1,6 +1,7 @@
 // Package demo loads the demonstration data: Liuzhou city's leading group
 // as its 2020 membership notice lists it, its county bodies, lighter bodies
-// for Qiannan prefecture and Xianning city, and one account per role. It
+// for Qiannan prefecture and Xianning city, one account per role, and
+// Liuzhou's 2020 action plan with the plans around it (plan_load.go). It
 // also generates the synthetic data the performance targets are measured
 // on (LoadScale).
 //
@@ -130,7 +131,7 @@ func Load(ctx context.Context, d *db.DB, a *auth.Service) error {
 			return fmt.Errorf("demo: account %s: %w", acc.Username, err)
 		}
 	}
-	return nil
+	return loadPlans(ctx, d, now)
 }
 
 func writeRegions(ctx context.Context, tx *sql.Tx, engine db.Engine, now time.Time) error {

@@ -28,6 +28,7 @@ Usage:
   liandong demo --scale city|province|national
   liandong audit verify
   liandong audit purge [--days N] [--dry-run]
+  liandong plan extract FILE [--format json|text]
   liandong version
 
 Every command that touches the database takes --data DIR (SQLite, default ./data)
@@ -56,6 +57,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
 	case "audit":
 		err = cmdAudit(ctx, args[1:], stdout, stderr)
+	case "plan":
+		err = cmdPlan(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, Version())
 	case "help", "-h", "--help":

@@ -93,7 +93,7 @@ func mayImport(ctx context.Context, q db.Querier, a *core.Actor, bodyID int64) (
 		return nil, denied("机构", "body", bodyID, "plan.import")
 	}
 	if a.Role != core.RoleOffice || !a.InBody(bodyID) {
-		return nil, core.Errorf(core.EFORBIDDEN, "只有本机构办公室可以导入计划")
+		return nil, forbidden("body", bodyID, "plan.import", "只有本机构办公室可以导入计划")
 	}
 	return b, nil
 }
@@ -377,7 +377,8 @@ func checkImport(in *ImportInput) error {
 		case !utf8.ValidString(it.Title+it.Schedule+strings.Join(it.Path, "")) ||
 			utf8.RuneCountInString(it.Title) > MaxTitleLen || utf8.RuneCountInString(it.Schedule) > MaxShortLen:
 			es.Add("result", label+"名称或开展时间过长或含有无效字符")
-		case len(it.Lead)+len(it.Responsible) > MaxUnitsPer || len(it.Targets) > MaxTargets || len(it.Path) > 8:
+		case len(it.Lead)+len(it.Responsible) > MaxUnitsPer || len(it.Targets) > MaxTargets || len(it.Path) > 8 ||
+			utf8.RuneCountInString(it.Audience) > 50:
 			es.Add("result", label+"单位、指标或层级过多")
 		}
 		if len(es) > 0 {
@@ -487,7 +488,8 @@ func saveTree(ctx context.Context, tx *sql.Tx, now time.Time, planID, bodyID int
 		}
 		id, err := insertItem(ctx, tx, now, itemRow{PlanID: planID, ParentID: parent, Seq: int64(i + 1),
 			Kind: itemKindOf(ei), Marker: marker, Path: parentPath + marker, Title: strings.TrimSpace(ei.Title),
-			Schedule: strings.TrimSpace(ei.Schedule)})
+			Schedule: strings.TrimSpace(ei.Schedule), Window: window(ei.Schedule, pin.YearFrom), Audience: ei.Audience,
+			SourceLine: ei.Source.Line})
 		if err != nil {
 			return st, err
 		}

@@ -14,6 +14,7 @@ import (
 	"liandong/internal/core"
 	"liandong/internal/db"
 	"liandong/internal/org"
+	"liandong/internal/plan/extract"
 )
 
 // ItemInput is what a user gives to add or edit a plan item.
@@ -150,6 +151,16 @@ func cascadesOf(ctx context.Context, q db.Querier, bodyID int64, role Role, writ
 
 func today(now time.Time) string { return now.Format(time.DateOnly) }
 
+// window reads a schedule as written ("5月中下旬", "2022至2025年") into
+// dates; where the text names no year, the plan's first year is meant.
+func window(schedule string, year int) [2]string {
+	w, ok := extract.ParseSchedule(schedule, year)
+	if !ok {
+		return [2]string{}
+	}
+	return [2]string{w.From(), w.To()}
+}
+
 // writableItem loads item id and its plan if a may change them.
 func writableItem(ctx context.Context, q db.Querier, a *core.Actor, id int64, op string) (*Item, *Plan, error) {
 	it, err := FindItemByID(ctx, q, id)
@@ -200,7 +211,7 @@ func (s *Service) AddItem(ctx context.Context, planID int64, in ItemInput) (*Ite
 		}
 		id, err := insertItem(ctx, tx, now, itemRow{PlanID: planID, ParentID: in.ParentID, Seq: seq, Kind: in.Kind,
 			Marker: in.Marker, Path: parentPath + in.Marker, Title: in.Title, Content: in.Content, Schedule: in.Schedule,
-			Audience: in.Audience, ServesItem: in.ServesItem})
+			Audience: in.Audience, ServesItem: in.ServesItem, Window: window(in.Schedule, p.YearFrom)})
 		if err != nil {
 			return err
 		}
@@ -272,7 +283,8 @@ func (s *Service) UpdateItem(ctx context.Context, id int64, in ItemInput) (*Item
 			return err
 		}
 		if err := updateItem(ctx, tx, now, id, in.Version, itemRow{Kind: in.Kind, Marker: in.Marker, Title: in.Title,
-			Content: in.Content, Schedule: in.Schedule, Audience: in.Audience, ServesItem: in.ServesItem}); err != nil {
+			Content: in.Content, Schedule: in.Schedule, Audience: in.Audience, ServesItem: in.ServesItem,
+			Window: window(in.Schedule, p.YearFrom)}); err != nil {
 			return err
 		}
 		if err := s.saveUnits(ctx, tx, now, p, id, in); err != nil {

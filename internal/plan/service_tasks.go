@@ -261,7 +261,7 @@ func (s *Service) StartKeyPoints(ctx context.Context, planID int64, in KeyPoints
 			return err
 		}
 		if a.Role != core.RoleOffice || !a.InBody(src.BodyID) {
-			return core.Errorf(core.EFORBIDDEN, "只有本机构办公室可以制定年度工作要点")
+			return forbidden("plan", planID, "plan.keypoints", "只有本机构办公室可以制定年度工作要点")
 		}
 		if src.Status != Published {
 			return core.Errorf(core.ECONFLICT, "请先发布计划，再据此制定年度工作要点")
@@ -285,7 +285,7 @@ func (s *Service) StartKeyPoints(ctx context.Context, planID int64, in KeyPoints
 		if err != nil {
 			return err
 		}
-		n, err := carryOver(ctx, tx, now, id, src.BodyID, items, in.ItemIDs)
+		n, err := carryOver(ctx, tx, now, id, src.BodyID, in.Year, items, in.ItemIDs)
 		if err != nil {
 			return err
 		}
@@ -300,7 +300,7 @@ func (s *Service) StartKeyPoints(ctx context.Context, planID int64, in KeyPoints
 
 // carryOver copies the chosen tasks of items (a plan's tree) into plan
 // dst with the sections above them, and returns how many tasks it copied.
-func carryOver(ctx context.Context, q db.Querier, now time.Time, dst, body int64, items []Item, chosen []int64) (int, error) {
+func carryOver(ctx context.Context, q db.Querier, now time.Time, dst, body int64, year int, items []Item, chosen []int64) (int, error) {
 	want := map[int64]bool{}
 	for _, id := range chosen {
 		want[id] = true
@@ -333,7 +333,7 @@ func carryOver(ctx context.Context, q db.Querier, now time.Time, dst, body int64
 		seq++
 		id, err := insertItem(ctx, q, now, itemRow{PlanID: dst, ParentID: newID[it.ParentID], Seq: seq, Kind: it.Kind,
 			Marker: it.Marker, Path: it.Path, Title: it.Title, Content: it.Content, Schedule: it.Schedule,
-			WindowFrom: it.WindowFrom, WindowTo: it.WindowTo, Audience: it.Audience, CarriedFrom: it.ID})
+			Window: window(it.Schedule, year), Audience: it.Audience, CarriedFrom: it.ID})
 		if err != nil {
 			return 0, err
 		}

@@ -297,8 +297,10 @@ func TestPublishedPlanChangesAreVersioned(t *testing.T) {
 		}
 		in := plan.ItemInput{ParentID: it.ParentID, Kind: plan.Task, Marker: it.Marker, Title: it.Title,
 			Schedule: "3-11月", Lead: []int64{f.w.Edu.ID}, Responsible: []int64{f.w.Kexie.ID}, Version: it.Version}
-		if _, err := f.svc.UpdateItem(f.office, it.ID, in); err != nil {
+		if got, err := f.svc.UpdateItem(f.office, it.ID, in); err != nil {
 			t.Fatal(err)
+		} else if got.WindowFrom != "2021-03-01" || got.WindowTo != "2021-11-30" {
+			t.Errorf("window of 3-11月 = %s..%s", got.WindowFrom, got.WindowTo)
 		}
 		if _, err := f.svc.UpdateItem(f.office, it.ID, in); core.ErrorCode(err) != core.ECONFLICT {
 			t.Fatalf("a stale edit was accepted: %v", err)

@@ -299,7 +299,8 @@ type itemRow struct {
 	PlanID, ParentID, Seq          int64
 	Kind                           ItemKind
 	Marker, Path, Title, Content   string
-	Schedule, WindowFrom, WindowTo string
+	Schedule                       string
+	Window                         [2]string // from, to: 'YYYY-MM-DD' or ""
 	Audience                       string
 	SourceLine                     int
 	CarriedFrom, ServesItem        int64
@@ -311,7 +312,7 @@ func insertItem(ctx context.Context, q db.Querier, now time.Time, r itemRow) (in
 		schedule, window_from, window_to, audience, source_line, carried_from_id, serves_item_id, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
 		r.PlanID, nullID(r.ParentID), r.Seq, string(r.Kind), r.Marker, r.Path, r.Title, r.Content, r.Schedule,
-		r.WindowFrom, r.WindowTo, r.Audience, r.SourceLine, nullID(r.CarriedFrom), nullID(r.ServesItem),
+		r.Window[0], r.Window[1], r.Audience, r.SourceLine, nullID(r.CarriedFrom), nullID(r.ServesItem),
 		now.Unix()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("plan: insert item: %w", db.Normalize(err))
@@ -323,7 +324,7 @@ func updateItem(ctx context.Context, q db.Querier, now time.Time, id, version in
 	res, err := q.ExecContext(ctx, `UPDATE plan_items SET kind = $1, marker = $2, title = $3, content = $4, schedule = $5,
 		window_from = $6, window_to = $7, audience = $8, serves_item_id = $9, version = version + 1, updated_at = $10
 		WHERE id = $11 AND version = $12`,
-		string(r.Kind), r.Marker, r.Title, r.Content, r.Schedule, r.WindowFrom, r.WindowTo, r.Audience,
+		string(r.Kind), r.Marker, r.Title, r.Content, r.Schedule, r.Window[0], r.Window[1], r.Audience,
 		nullID(r.ServesItem), now.Unix(), id, version)
 	if err != nil {
 		return fmt.Errorf("plan: update item: %w", db.Normalize(err))

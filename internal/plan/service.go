@@ -32,8 +32,9 @@ type Service struct {
 	Clock core.Clock
 }
 
-// scopeDenial marks a not-found answer that was really a scope refusal, so
-// that it can be audited after the refused transaction has rolled back.
+// scopeDenial marks a not-found answer that was really a scope refusal (or
+// a forbidden one, see forbidden), so that it can be audited after the
+// refused transaction has rolled back.
 type scopeDenial struct {
 	objectType string
 	objectID   int64
@@ -46,6 +47,14 @@ func (d *scopeDenial) Error() string {
 
 func denied(what, objectType string, id int64, op string) error {
 	return &core.Error{Code: core.ENOTFOUND, Message: what + "不存在或无权访问", Op: op,
+		Err: &scopeDenial{objectType: objectType, objectID: id, op: op}}
+}
+
+// forbidden is the answer to a reader who may see object id but not do
+// op to it. It carries the same marker as a scope refusal, so that it is
+// audited as denied too (SECURITY.md C1).
+func forbidden(objectType string, id int64, op, message string) error {
+	return &core.Error{Code: core.EFORBIDDEN, Message: message, Op: op,
 		Err: &scopeDenial{objectType: objectType, objectID: id, op: op}}
 }
 
@@ -144,7 +153,7 @@ func writablePlan(ctx context.Context, q db.Querier, a *core.Actor, id int64, op
 	}
 	if !CanWrite(a, p) {
 		if CanRead(a, p) {
-			return nil, core.Errorf(core.EFORBIDDEN, "只有本机构办公室可以修改该计划")
+			return nil, forbidden("plan", id, op, "只有本机构办公室可以修改该计划")
 		}
 		return nil, denied("计划", "plan", id, op)
 	}
@@ -262,7 +271,7 @@ func mayCreate(ctx context.Context, q db.Querier, a *core.Actor, in *PlanInput) 
 	}
 	probe := &Plan{BodyID: in.BodyID, Kind: in.Kind, UnitID: in.UnitID}
 	if !CanWrite(a, probe) {
-		return core.Errorf(core.EFORBIDDEN, "只有本机构办公室可以制定计划；成员单位可以制定本单位的工作计划")
+		return forbidden("body", in.BodyID, "plan.create", "只有本机构办公室可以制定计划；成员单位可以制定本单位的工作计划")
 	}
 	return nil
 }
@@ -313,7 +322,7 @@ func (s *Service) SetStatus(ctx context.Context, id, version int64, to Status) (
 		}
 		if a.Role != core.RoleOffice || !a.InBody(before.BodyID) {
 			if !ownUnitPlan(a, before) || !a.InBody(before.BodyID) {
-				return core.Errorf(core.EFORBIDDEN, "只有本机构办公室可以发布或归档计划")
+				return forbidden("plan", id, "plan.status", "只有本机构办公室可以发布或归档计划")
 			}
 		}
 		if transitions[before.Status] != to {

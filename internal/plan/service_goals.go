@@ -118,6 +118,12 @@ func (s *Service) RecordMeasure(ctx context.Context, goalID int64, m Measure) (*
 			recorded_at = excluded.recorded_at`, goalID, m.RegionID, m.Year, m.Value, m.Note, a.UserID, now.Unix()); err != nil {
 			return fmt.Errorf("plan: record measure: %w", db.Normalize(err))
 		}
+		// The row as saved (a correction keeps the first record's id), so
+		// that the caller gets what a later read of the goal shows.
+		if err := tx.QueryRowContext(ctx, `SELECT m.id, r.name FROM goal_measures m JOIN regions r ON r.id = m.region_id
+			WHERE m.goal_id = $1 AND m.region_id = $2 AND m.year = $3`, goalID, m.RegionID, m.Year).Scan(&m.ID, &m.RegionName); err != nil {
+			return fmt.Errorf("plan: read measure: %w", err)
+		}
 		m.GoalID, m.Met = goalID, Meets(m.Value, g.Comparator, g.Value)
 		return s.record(ctx, tx, now, audit.Event{Action: "goal.measure", ObjectType: "goal", ObjectID: goalID, After: m})
 	})

@@ -137,7 +137,7 @@ func mustRead(t testing.TB, name string, b []byte) *Document {
 	return d
 }
 
-// countingReader counts the bytes Read takes from the upload.
+// uploadCounter counts the bytes Read takes from the upload.
 type uploadCounter struct {
 	r io.Reader
 	n int64
@@ -149,7 +149,7 @@ func (c *uploadCounter) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// zeros is an endless source of one byte.
+// repeatReader is an endless source of one byte.
 type repeatReader byte
 
 func (r repeatReader) Read(p []byte) (int, error) {

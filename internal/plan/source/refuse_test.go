@@ -14,7 +14,7 @@ import (
 	"liandong/internal/core"
 )
 
-// bombOf100MB is a .docx whose word/document.xml inflates to 100 MB of fill
+// bombOf100MB returns a .docx whose word/document.xml inflates to 100 MB of fill
 // inside one w:t (about 100 KB compressed); built once, it takes a moment.
 var bombOnce = map[byte]*sync.Once{'0': {}, 0: {}}
 var bombs = map[byte][]byte{}

@@ -105,6 +105,8 @@ var extraNav = []struct {
 	Perm        auth.Permission
 }{
 	{"组织机构", "/org", auth.PermOrgRead},
+	{"计划任务", "/plans", auth.PermPlanRead},
+	{"我的任务", "/my/tasks", auth.PermPlanRead},
 	{"用户管理", "/admin/users", auth.PermUserManage},
 	{"安全管理", "/admin/security", auth.PermSecurity},
 	{"审计日志", "/audit", auth.PermAuditRead},

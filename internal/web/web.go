@@ -72,6 +72,10 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
 			s.Guard.Error(w, r, 0, err)
 			return
 		}
+		if p.Inbound, err = s.unassignedInbound(r.Context(), p.Bodies); err != nil {
+			s.Guard.Error(w, r, 0, err)
+			return
+		}
 	}
 	s.render(w, r, http.StatusOK, "home", p)
 }
@@ -80,4 +84,5 @@ type homePage struct {
 	Base
 	IsOffice bool
 	Bodies   []org.Overview
+	Inbound  map[int64]int // body → tasks handed down and not yet assigned (plan_home.go)
 }

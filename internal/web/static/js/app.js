@@ -13,3 +13,15 @@
     if (b) { e.preventDefault(); window.print(); }
   });
 })();
+// The import review: ticking "删除" on a row greys it out, so the rows that
+// will not be imported stand out before "确认导入".
+(function () {
+  'use strict';
+  document.addEventListener('change', function (e) {
+    var box = e.target;
+    if (box.type === 'checkbox' && /^(it|g)\d+_drop$/.test(box.name)) {
+      var row = box.closest('tr');
+      if (row) { row.classList.toggle('dropped', box.checked); }
+    }
+  });
+})();

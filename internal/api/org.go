@@ -11,6 +11,7 @@ import (
 	"liandong/internal/core"
 	"liandong/internal/httpx"
 	"liandong/internal/org"
+	"liandong/internal/plan"
 )
 
 // orgRoutes serve the organisation registry: regions, bodies, their member
@@ -131,6 +132,10 @@ func location(v any) string {
 		return fmt.Sprintf("/api/v1/units/%d", o.ID)
 	case *org.Liaison:
 		return fmt.Sprintf("/api/v1/liaisons/%d", o.ID)
+	case *plan.Plan:
+		return fmt.Sprintf("/api/v1/plans/%d", o.ID)
+	case *plan.Item:
+		return fmt.Sprintf("/api/v1/items/%d", o.ID)
 	}
 	return ""
 }

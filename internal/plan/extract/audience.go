@@ -40,6 +40,9 @@ var notAudience = []string{"妇女儿童活动中心", "青少年活动中心", 
 // audienceOf returns the audience group a title names: the group of the
 // first group word in it, or "".
 func audienceOf(title string) string {
+	// A heading names its group near its start; looking no further keeps
+	// this cheap on a "title" that is a whole paragraph without full stops.
+	title = title[:runeStart(title, 60*3)]
 	for _, n := range notAudience {
 		if strings.Contains(title, n) {
 			title = strings.ReplaceAll(title, n, "·")

@@ -8,7 +8,7 @@ import (
 // maxMergePairs bounds the title comparisons of mergeTables. Real plans
 // have tens to hundreds of tasks; an abusive input with tens of thousands
 // of both is left unmerged rather than compared pair by pair.
-const maxMergePairs = 1 << 20
+const maxMergePairs = 1 << 18
 
 // Title similarity thresholds, from the strongest evidence to the weakest:
 // a row under a matched category with the same task number needs little

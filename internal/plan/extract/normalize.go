@@ -258,9 +258,6 @@ func hexDigit(c byte) int {
 var (
 	// "第 3 页 共 12 页", "共12页 第3页": a page footer left in the text.
 	pageOfRe = regexp.MustCompile(`第\s*\d{1,4}\s*页\s*[,，/]?\s*共\s*\d{1,4}\s*页|共\s*\d{1,4}\s*页\s*[,，/]?\s*第\s*\d{1,4}\s*页`)
-	// "- 3 -" or "—12—" inside a line, after the end of a sentence or a
-	// parenthesis: a page number of a document whose line breaks were lost.
-	pageDashRe = regexp.MustCompile(`(?:^|[。)；;\s])(\s*[-—–]\s*\d{1,3}\s*[-—–]\s*)(?:$|[^\d\-—–年月日%])`)
 )
 
 // dropFurniture removes page furniture: lines that are only a page number
@@ -281,15 +278,36 @@ func dropFurniture(s string) (string, *offsetMap) {
 		}
 		pos = end + 1
 	}
-	if strings.Contains(s, "页") {
-		for _, m := range pageOfRe.FindAllStringIndex(s, -1) {
-			cuts = append(cuts, cut{m[0], m[1]})
+	// The footer regexp is only run around each 页: it has no literal
+	// prefix, and scanning the whole text with it is slow.
+	for off := 0; off < len(s); {
+		j := strings.Index(s[off:], "页")
+		if j < 0 {
+			break
 		}
+		j += off
+		w0 := max(off, runeStart(s, j-30))
+		w1 := runeStart(s, j+40)
+		if m := pageOfRe.FindStringIndex(s[w0:w1]); m != nil {
+			cuts = append(cuts, cut{w0 + m[0], w0 + m[1]})
+			off = w0 + m[1]
+			continue
+		}
+		off = j + len("页")
 	}
-	if strings.ContainsAny(s, "-—–") {
-		for _, m := range pageDashRe.FindAllStringSubmatchIndex(s, -1) {
-			cuts = append(cuts, cut{m[2], m[3]})
+	for off := 0; off < len(s); {
+		j := strings.IndexAny(s[off:], "-—–")
+		if j < 0 {
+			break
 		}
+		a := off + j
+		if b := pageDashAt(s, a); b > a {
+			cuts = append(cuts, cut{a, b})
+			off = b
+			continue
+		}
+		_, w := utf8.DecodeRuneInString(s[a:])
+		off = a + w
 	}
 	m := &offsetMap{}
 	if len(cuts) == 0 {
@@ -314,6 +332,56 @@ func dropFurniture(s string) (string, *offsetMap) {
 	m.add(b.Len(), pos, len(s)-pos, len(s)-pos)
 	b.WriteString(s[pos:])
 	return b.String(), m
+}
+
+// pageDashAt reports a page number "- 3 -" or "—12—" starting with the dash
+// at s[a:] inside a line: after the start, a line break, a full stop or a
+// closing parenthesis (spaces between allowed), and not followed by another
+// dash or by 年/月/日/% (a range such as "2022—2025年"). It returns the end
+// of the page number with the spaces after it, or a.
+func pageDashAt(s string, a int) int {
+	k := a
+	for k > 0 && (s[k-1] == ' ' || s[k-1] == '\t') {
+		k--
+	}
+	if k > 0 {
+		r, _ := utf8.DecodeLastRuneInString(s[:k])
+		if !strings.ContainsRune("\n。)；;", r) {
+			return a
+		}
+	}
+	isDash := func(i int) int {
+		for _, d := range []string{"-", "—", "–"} {
+			if strings.HasPrefix(s[i:], d) {
+				return len(d)
+			}
+		}
+		return 0
+	}
+	spaces := func(i int) int {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		return i
+	}
+	i := spaces(a + isDash(a))
+	d := i
+	for i < len(s) && i-d < 3 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == d || i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		return a
+	}
+	i = spaces(i)
+	n := isDash(i)
+	if n == 0 {
+		return a
+	}
+	i = spaces(i + n)
+	if i < len(s) && (isDash(i) > 0 || strings.HasPrefix(s[i:], "年") || strings.HasPrefix(s[i:], "月") || strings.HasPrefix(s[i:], "日") || s[i] == '%') {
+		return a
+	}
+	return i
 }
 
 // isPageFurniture reports page-number lines such as "- 3 -", "—12—" or

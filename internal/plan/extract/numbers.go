@@ -65,10 +65,16 @@ func findTargets(s string) []Target {
 			// linear on input without punctuation.
 			continue
 		}
-		if goalRe.MatchString(cl) && strings.Contains(cl, "比例") {
+		if strings.IndexAny(cl, "0123456789") < 0 && !strings.Contains(cl, "每") {
+			continue // every target has a digit or a 每
+		}
+		if strings.Contains(cl, "比例") && goalRe.MatchString(cl) {
 			continue
 		}
-		ms := targetRe.FindAllStringSubmatchIndex(cl, -1)
+		var ms [][]int
+		if strings.IndexAny(cl, "0123456789") >= 0 {
+			ms = targetRe.FindAllStringSubmatchIndex(cl, -1)
+		}
 		for _, m := range ms {
 			// A number glued to a following 年/月 or a model number is
 			// not a count: the regexp stops at the measure word, so only
@@ -105,6 +111,9 @@ func findTargets(s string) []Target {
 				continue
 			}
 			out = append(out, t)
+		}
+		if !strings.Contains(cl, "每") {
+			continue
 		}
 		for _, m := range cnTargetRe.FindAllStringSubmatchIndex(cl, -1) {
 			v := float64(strings.Index("一二三四五六七八九十", cl[m[4]:m[5]])/3 + 1)
@@ -183,7 +192,19 @@ func comparatorOf(w string) string {
 // is the date of a document or an event, not a schedule, unless 前 follows.
 func findSchedule(s string) string {
 	best, bestEnd := -1, -1
-	for _, re := range []*regexp.Regexp{monthRe, yearSpanRe, yearDeadlineRe, wordSchedRe} {
+	for _, x := range []struct {
+		re   *regexp.Regexp
+		must []string // the regexp cannot match without one of these: skip it cheaply
+	}{
+		{monthRe, []string{"月"}},
+		{yearSpanRe, []string{"年"}},
+		{yearDeadlineRe, []string{"前"}},
+		{wordSchedRe, []string{"半年", "年底前", "年末前", "季度"}},
+	} {
+		if !containsAny(s, x.must...) {
+			continue
+		}
+		re := x.re
 		pos, depth := 0, 0
 		for _, m := range re.FindAllStringIndex(s, -1) {
 			if best >= 0 && m[0] >= best {
@@ -232,7 +253,13 @@ func bracketDepth(s string, depth int) int {
 // sentence names.
 func findGoals(s string) []Goal {
 	var out []Goal
+	if !strings.Contains(s, "%") {
+		return nil
+	}
 	for _, sent := range strings.Split(s, "。") {
+		if !strings.Contains(sent, "%") {
+			continue
+		}
 		for _, m := range goalRe.FindAllStringSubmatchIndex(sent, -1) {
 			// Look back a bounded distance: the metric and year sit in
 			// the same sentence, close to the number.

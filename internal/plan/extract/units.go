@@ -62,9 +62,12 @@ func takeAssignments(body string) (rest string, lead, resp []string) {
 // after the end of a sentence ("…。主办单位:X;协办单位:Y。"). It returns the
 // block with the lists removed, so that targets are not read from unit
 // lists; text in a list's span that is not a unit list (联系人:…, 完成时限:…,
-// a sentence after the list's full stop) is kept in it.
+// a sentence after the list's full stop) is kept, at the end.
 func explicitRoles(body string) (rest string, lead, resp []string) {
-	var b strings.Builder
+	var (
+		b    strings.Builder
+		tail []string // text kept from lists' spans, put after the rest so that it is not read as the title
+	)
 	b.Grow(len(body))
 	boundary := true
 	for i := 0; i < len(body); {
@@ -76,7 +79,7 @@ func explicitRoles(body string) (rest string, lead, resp []string) {
 				lead = appendUnique(lead, l...)
 				resp = appendUnique(resp, r...)
 				if other != "" {
-					b.WriteString("(" + other + ")")
+					tail = append(tail, other)
 				}
 				i = end
 				if i < len(body) {
@@ -113,7 +116,9 @@ func explicitRoles(body string) (rest string, lead, resp []string) {
 				l, r, other := splitRoles(body[k:end])
 				lead = appendUnique(lead, l...)
 				resp = appendUnique(resp, r...)
-				b.WriteString(other)
+				if other != "" {
+					tail = append(tail, other)
+				}
 				i = end
 				boundary = false
 				continue
@@ -128,6 +133,9 @@ func explicitRoles(body string) (rest string, lead, resp []string) {
 		}
 		b.WriteString(body[i : i+w])
 		i += w
+	}
+	if len(tail) > 0 {
+		b.WriteString("\n" + strings.Join(tail, "\n"))
 	}
 	return b.String(), lead, resp
 }
@@ -405,8 +413,12 @@ func looksLikeUnit(s string) bool {
 		return false
 	}
 	// Collective names: 各街道, 各乡镇, 各县(市、区)人民政府.
-	if strings.HasPrefix(s, "各") && utf8.RuneCountInString(s) <= 16 && containsAny(s, "县", "区", "市", "乡", "镇", "街道", "旗", "单位", "部门") {
-		return true
+	if strings.HasPrefix(s, "各") && utf8.RuneCountInString(s) <= 16 {
+		for _, suf := range []string{"县", "区", "市", "乡", "镇", "街道", "旗", "单位", "部门", "政府", ")"} {
+			if strings.HasSuffix(s, suf) {
+				return true
+			}
+		}
 	}
 	for _, suf := range unitSuffixes {
 		if strings.HasSuffix(s, suf) {

@@ -421,6 +421,9 @@ func createAccount(ctx context.Context, d *db.DB, a *auth.Service, acc accountSp
 // Stats counts what LoadScale wrote.
 type Stats struct {
 	Regions, Bodies, Units, MemberUnits, Members, Liaisons int
+	// Plans, their tasks, the tasks' assignments (in the plan's body and
+	// in the bodies that received them) and cascades (scale_plan.go).
+	Plans, Tasks, Assignments, Cascades int
 	// Samples are the first body written at each level, so scripts can
 	// point at a province, a city and a county.
 	Samples []Sample
@@ -434,6 +437,7 @@ type Sample struct {
 }
 
 func (s Stats) String() string {
-	return fmt.Sprintf("%d regions, %d bodies, %d units, %d member units, %d seats, %d liaisons",
-		s.Regions, s.Bodies, s.Units, s.MemberUnits, s.Members, s.Liaisons)
+	return fmt.Sprintf("%d regions, %d bodies, %d units, %d member units, %d seats, %d liaisons, "+
+		"%d plans, %d tasks, %d assignments, %d cascades",
+		s.Regions, s.Bodies, s.Units, s.MemberUnits, s.Members, s.Liaisons, s.Plans, s.Tasks, s.Assignments, s.Cascades)
 }

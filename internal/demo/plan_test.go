@@ -447,3 +447,103 @@ func TestDemoPlanTextsAreOurOwnWords(t *testing.T) {
 		t.Errorf("checked only %d texts", checked)
 	}
 }
+
+// TestScalePlans checks the plans the city scale adds: one published plan
+// per body, the city's of 300 tasks, 2–6 units per task, every tenth task
+// of the city handed down to its twelve counties and half of them assigned,
+// all readable through the plan service by the bodies' offices.
+func TestScalePlans(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st, err := demo.LoadScale(ctx, d, "city")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Plans != 13 || st.Tasks != 1500 || st.Cascades != 360 {
+			t.Errorf("stats %s", st)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM plans WHERE status = 'published'`); n != 13 {
+			t.Errorf("%d published plans, want 13", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM assignments`); n != st.Assignments {
+			t.Errorf("%d assignments stored, stats say %d", n, st.Assignments)
+		}
+		// Per task in its own body: 2–6 units, one or two of them leading.
+		if n := count(t, d, `SELECT COUNT(*) FROM plan_items i JOIN plans p ON p.id = i.plan_id WHERE i.kind = 'task' AND
+			(SELECT COUNT(*) FROM assignments a WHERE a.item_id = i.id AND a.body_id = p.body_id) NOT BETWEEN 2 AND 6`); n != 0 {
+			t.Errorf("%d tasks without 2 to 6 units", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM plan_items i JOIN plans p ON p.id = i.plan_id WHERE i.kind = 'task' AND
+			(SELECT COUNT(*) FROM assignments a WHERE a.item_id = i.id AND a.body_id = p.body_id AND a.role = 'lead')
+			NOT BETWEEN 1 AND 2`); n != 0 {
+			t.Errorf("%d tasks without one or two lead units", n)
+		}
+		// Units come from the plan's own body.
+		if n := count(t, d, `SELECT COUNT(*) FROM assignments a JOIN member_units m ON m.unit_id = a.unit_id AND m.body_id = a.body_id
+			`); n != st.Assignments {
+			t.Errorf("%d of %d assignments are of the body's member units", n, st.Assignments)
+		}
+
+		city, county := st.Samples[0], st.Samples[1]
+		if city.Level != "city" || county.Level != "county" {
+			t.Fatalf("samples %+v", st.Samples)
+		}
+		svc := &plan.Service{DB: d, Clock: core.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}
+		office := core.WithActor(ctx, &core.Actor{UserID: 0, Username: "t", Role: core.RoleOffice,
+			BodyIDs: []int64{city.ID}, ScopeIDs: []int64{city.ID}})
+		plans, err := svc.ListPlans(office, city.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(plans) != 1 || plans[0].Tasks != 300 || plans[0].Status != plan.Published {
+			t.Fatalf("city plans %+v", plans)
+		}
+		tb, err := svc.Table(office, plans[0].ID, plan.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tb.Items) != 310 || countKind(tb.Items, plan.Task) != 300 {
+			t.Errorf("table of the 300-task plan: %d rows", len(tb.Items))
+		}
+		cascaded := 0
+		for _, it := range tb.Items {
+			if len(it.Cascades) > 0 {
+				cascaded++
+				if len(it.Cascades) != 12 || it.CascadeText(plan.Responsible) != "各县（市、区）人民政府" {
+					t.Errorf("%s handed down to %d bodies as %q", it.Path, len(it.Cascades), it.CascadeText(plan.Responsible))
+				}
+			}
+		}
+		if cascaded != 30 {
+			t.Errorf("%d tasks handed down, want 30", cascaded)
+		}
+
+		// The first county has assigned what it received (even-numbered
+		// counties do) to its science association and education bureau.
+		co := core.WithActor(ctx, &core.Actor{Role: core.RoleOffice, BodyIDs: []int64{county.ID}, ScopeIDs: []int64{county.ID}})
+		in, err := svc.Inbound(co, county.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in) != 30 || in[0].Cascade.Status != "assigned" || len(in[0].Item.Units(county.ID, plan.Lead)) != 1 {
+			t.Fatalf("county inbound: %d, first %+v", len(in), in[0].Cascade)
+		}
+		var kexie int64
+		if err := d.R().QueryRowContext(ctx, `SELECT office_unit_id FROM bodies WHERE id = $1`, county.ID).Scan(&kexie); err != nil {
+			t.Fatal(err)
+		}
+		tasks, err := svc.UnitTasks(co, county.ID, kexie)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromCity := 0
+		for _, ut := range tasks {
+			if ut.PlanID == plans[0].ID {
+				fromCity++
+			}
+		}
+		if fromCity != 30 || len(tasks) <= 30 {
+			t.Errorf("the county's science association carries %d tasks, %d from the city's plan", len(tasks), fromCity)
+		}
+	})
+}

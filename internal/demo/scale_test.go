@@ -23,8 +23,12 @@ func TestLoadScaleCityBesideTheDemo(t *testing.T) {
 			t.Fatal(err)
 		}
 		// 1 city body with 35 units, 12 county bodies with 25 each.
+		// Plans: the city's of 300 tasks, every tenth of them (30)
+		// handed down to the 12 counties; 100 tasks per county. The
+		// assignments are random, checked in TestScalePlans.
 		want := demo.Stats{Regions: 14, Bodies: 13, Units: 35 + 12*25, MemberUnits: 35 + 12*25,
-			Members: 13*4 + 35 + 12*25, Liaisons: 35 + 12*25}
+			Members: 13*4 + 35 + 12*25, Liaisons: 35 + 12*25, Plans: 13, Tasks: 300 + 12*100, Cascades: 30 * 12,
+			Assignments: st.Assignments}
 		got := st
 		got.Samples = nil
 		if got.String() != want.String() {

@@ -309,12 +309,14 @@ func (d *directory) matchAll(res extract.Result) []Match {
 
 // Import saves a reviewed extraction as a new draft plan of in.Plan.BodyID.
 func (s *Service) Import(ctx context.Context, in ImportInput) (*Plan, error) {
+	// Before Validate, which would ask for the owning unit of a unit
+	// work plan: the import has no such field to fill in.
+	if in.Plan.Kind == UnitWorkPlan {
+		return nil, core.Invalid("kind", "单位工作计划请直接填写，不从文件导入")
+	}
 	in.Plan.UnitID = 0
 	if err := in.Plan.Validate(); err != nil {
 		return nil, err
-	}
-	if in.Plan.Kind == UnitWorkPlan {
-		return nil, core.Invalid("kind", "单位工作计划请直接填写，不从文件导入")
 	}
 	if err := checkImport(&in); err != nil {
 		return nil, err

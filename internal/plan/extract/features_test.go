@@ -299,6 +299,15 @@ func TestRoleStyles(t *testing.T) {
 		{"1.甲。（牵头单位：市科协，联系人：王某）", []string{"市科协"}, nil},
 		{"1.甲。市科技局牵头，市农业农村局、区（县级市）政府参与。", []string{"市科技局"}, []string{"市农业农村局", "区(县级市)政府"}},
 		{"1.甲\n牵头单位：区科协。联系人：周某。", []string{"区科协"}, nil},
+		{"1.甲。【牵头单位】市卫生健康委【配合单位】市民政局、市老龄办", []string{"市卫生健康委"}, []string{"市民政局", "市老龄办"}},
+		{"1.甲。（牵头：市委组织部；参与：市统计局）", []string{"市委组织部"}, []string{"市统计局"}},
+		{"1.甲。责任分工：市文明办、市科协；配合：团市委。", nil, []string{"市文明办", "市科协", "团市委"}},
+		{"1.甲。由市农业农村局会同市人社局、市科协负责。", []string{"市农业农村局"}, []string{"市人社局", "市科协"}},
+		{"1.甲。牵头单位为市总工会，市人社局、市工信局配合。", []string{"市总工会"}, []string{"市人社局", "市工信局"}},
+		{"1.甲。市科协为牵头单位。", []string{"市科协"}, nil},
+		{"1.甲。由市科协、市委宣传部共同牵头，市直各有关单位参与。", []string{"市科协", "市委宣传部"}, []string{"市直各有关单位"}},
+		{"1.甲。责任单位：各县（市、区）人民政府，市科协负责指导。", []string{"市科协"}, []string{"各县(市、区)人民政府"}},
+		{"1.甲。（责任单位：市科协〔牵头〕，市财政局）", []string{"市科协"}, []string{"市财政局"}},
 		// Not assignments.
 		{"1.落实《方案（2021—2025年）》。市科协（代章）", nil, nil},
 		{"1.甲。区政府负责领导实施工作。", nil, nil},
@@ -321,6 +330,10 @@ func TestRoleStyles(t *testing.T) {
 		if !reflect.DeepEqual(it.Lead, c.lead) || !reflect.DeepEqual(it.Responsible, c.resp) {
 			t.Errorf("%q:\n got lead %q resp %q\nwant lead %q resp %q", c.in, it.Lead, it.Responsible, c.lead, c.resp)
 		}
+	}
+	// A bound word a few characters before the number still bounds it.
+	if tg := findTargets("每个街道每季度至少举办讲座2场"); len(tg) != 1 || tg[0].Comparator != CmpGE || tg[0].Period != "每季度" {
+		t.Errorf("至少 before the verb: %+v", tg)
 	}
 	// A 完成时限 inside the parenthesis still gives the schedule.
 	it := Extract("1.甲。（牵头单位：市科协；完成时限：6月底前）").Items[0]

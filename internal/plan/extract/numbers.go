@@ -101,6 +101,8 @@ func findTargets(s string) []Target {
 			cmp := CmpEQ
 			if m[2] >= 0 {
 				cmp = comparatorOf(cl[m[2]:m[3]])
+			} else if w := boundBefore(cl[:m[4]]); w != "" {
+				cmp = comparatorOf(w) // "至少举办讲座2场"
 			}
 			if m[10] >= 0 {
 				cmp = comparatorOf(cl[m[10]:m[11]])
@@ -124,6 +126,23 @@ func findTargets(s string) []Target {
 		}
 	}
 	return out
+}
+
+// boundBefore returns a bound word (至少, 不少于, 不低于, 不超过) standing a
+// few characters before a number in its clause, with no other number
+// between: "至少举办讲座2场" bounds the 2.
+func boundBefore(s string) string {
+	s = s[runeStart(s, len(s)-8*3):]
+	best, bw := -1, ""
+	for _, w := range []string{"至少", "不少于", "不低于", "不超过"} {
+		if i := strings.LastIndex(s, w); i > best {
+			best, bw = i, w
+		}
+	}
+	if best < 0 || strings.IndexAny(s[best:], "0123456789") >= 0 {
+		return ""
+	}
+	return bw
 }
 
 func makeTarget(cl string, ms, me int, v float64, unit, cmp string) Target {

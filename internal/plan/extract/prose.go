@@ -348,23 +348,18 @@ func buildItem(path []string, body string) Item {
 	rest, lead, resp := explicitRoles(body)
 	pts := findPoints(body)
 	if len(pts) == 0 {
-		if len(lead) == 0 && len(resp) == 0 {
-			lead, resp = sentenceRoles(rest)
-		}
+		sl, sr := sentenceRoles(rest)
+		lead, resp = appendUnique(lead, sl...), appendUnique(resp, sr...)
 	} else {
 		// Each sub-point is read on its own (its 负责 follows its own 牵头);
 		// the item keeps the units of all of them and of its other words.
-		if len(lead) == 0 && len(resp) == 0 {
-			outside := body[:pts[0].start] + "。" + body[pts[len(pts)-1].end:]
-			orest, _, _ := explicitRoles(outside)
-			lead, resp = sentenceRoles(orest)
-		}
+		outside := body[:pts[0].start] + "。" + body[pts[len(pts)-1].end:]
+		orest, _, _ := explicitRoles(outside)
+		sl, sr := sentenceRoles(orest)
+		lead, resp = appendUnique(lead, sl...), appendUnique(resp, sr...)
 		it.Points = make([]Point, 0, len(pts))
 		for _, ps := range pts {
-			prest, pl, pr := explicitRoles(body[ps.start:ps.end])
-			if len(pl) == 0 && len(pr) == 0 {
-				pl, pr = sentenceRoles(prest)
-			}
+			prest, pl, pr := takeAssignments(body[ps.start:ps.end])
 			lead = appendUnique(lead, pl...)
 			resp = appendUnique(resp, pr...)
 			if pl == nil {

@@ -7,27 +7,45 @@ import (
 
 // Role words as plans write them, followed by a colon. Lead words come
 // first where one is a prefix of another (总牵头部门 before 牵头部门).
-var leadWords = []string{"总牵头单位", "总牵头部门", "牵头单位", "牵头部门", "牵头处室", "主办单位", "主办部门", "主责单位", "主责部门"}
+var leadWords = []string{"总牵头单位", "总牵头部门", "牵头单位", "牵头部门", "牵头处室", "主办单位", "主办部门", "主责单位", "主责部门", "总牵头", "牵头", "主办"}
 
 // respWords are read as responsible units: the schema has two roles, and a
 // co-operating unit (配合/协办/参与) carries the task with the lead.
-var respWords = []string{"责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "协办部门", "承办单位", "参与单位", "参与部门", "参加单位", "参加部门", "协作单位", "协作部门", "协同单位"}
+var respWords = []string{"责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "协办部门", "承办单位", "参与单位", "参与部门", "参加单位", "参加部门", "协作单位", "协作部门", "协同单位",
+	"责任分工", "配合", "参与", "参加", "协办", "承办"}
 
-// roleAt reports the role word at the start of s followed by a colon.
+// roleAt reports the role word at the start of s used as a label:
+// followed by a colon ("牵头单位:", "配合:"), or in brackets ("【牵头单位】").
+// A bare 牵头 or 配合 without a colon is a verb, read by sentenceRoles.
 func roleAt(s string) (lead bool, n int) {
 	if len(s) < 6 {
 		return false, 0
 	}
+	open, close := "", ""
+	switch {
+	case strings.HasPrefix(s, "【"):
+		open, close = "【", "】"
+	case s[0] == '[':
+		open, close = "[", "]"
+	}
+	t := s[len(open):]
 	for _, set := range [2][]string{leadWords, respWords} {
 		for _, w := range set {
-			if strings.HasPrefix(s, w) {
-				k := len(w)
-				for k < len(s) && s[k] == ' ' {
-					k++
+			if !strings.HasPrefix(t, w) {
+				continue
+			}
+			k := len(open) + len(w)
+			if open != "" {
+				if strings.HasPrefix(s[k:], close) {
+					return set[0] == leadWords[0], k + len(close)
 				}
-				if k < len(s) && s[k] == ':' {
-					return set[0] == leadWords[0], k + 1
-				}
+				continue
+			}
+			for k < len(s) && s[k] == ' ' {
+				k++
+			}
+			if k < len(s) && s[k] == ':' {
+				return set[0] == leadWords[0], k + 1
 			}
 		}
 	}
@@ -48,13 +66,11 @@ func isRoleWord(s string) bool {
 }
 
 // takeAssignments finds lead and responsible units in a block of prose:
-// labelled lists, or else roles written as sentences.
+// labelled lists, then roles written as sentences in the rest.
 func takeAssignments(body string) (rest string, lead, resp []string) {
 	rest, lead, resp = explicitRoles(body)
-	if len(lead) == 0 && len(resp) == 0 {
-		lead, resp = sentenceRoles(rest)
-	}
-	return rest, lead, resp
+	sl, sr := sentenceRoles(rest)
+	return rest, appendUnique(lead, sl...), appendUnique(resp, sr...)
 }
 
 // explicitRoles finds labelled unit lists in a block of prose: in a
@@ -192,7 +208,7 @@ func splitRoles(s string) (lead, resp []string, other string) {
 	)
 	for _, p := range parts {
 		list := s[p.start:p.end]
-		if cut := listEnd(list); cut < len(list) {
+		if cut := min(listEnd(list), sentenceStart(list)); cut < len(list) {
 			if o := strings.Trim(list[cut:], " \t\n;；,，。"); o != "" {
 				others = append(others, o)
 			}
@@ -266,6 +282,35 @@ func liftLeads(names []string) (lead, rest []string) {
 	return lead, rest
 }
 
+// roleVerbs are the verbs of roles written as sentences: a list item that
+// holds one and is not a unit name is a sentence ("市科协负责指导").
+var roleVerbs = []string{"负责", "牵头", "配合", "参与", "参加", "协办", "承办", "会同", "协助"}
+
+// sentenceStart returns where a unit list runs into a sentence: the start of
+// the first clause (after ，or ；) that holds a role verb and is not a unit
+// name, or len(s). The sentence is then read by sentenceRoles.
+func sentenceStart(s string) int {
+	start := 0
+	for i := 0; i <= len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if i == len(s) || strings.ContainsRune(",，;；", r) {
+			seg := strings.TrimSpace(s[start:i])
+			for _, m := range leadMarks {
+				seg = strings.ReplaceAll(seg, m, "")
+			}
+			if seg != "" && containsAny(seg, roleVerbs...) && !looksLikeUnit(seg) {
+				return start
+			}
+			start = i + w
+		}
+		if i == len(s) {
+			break
+		}
+		i += w
+	}
+	return len(s)
+}
+
 // Verbs of roles written as sentences.
 var (
 	// followVerbs end the clause naming responsible units after a lead:
@@ -275,10 +320,12 @@ var (
 )
 
 // sentenceRoles reads roles written as sentences: "由X、Y牵头，Z参加",
-// "X牵头，Y参与，W具体实施", "由X主办", "X负责". Only names that look like
+// "X、Y共同牵头，Z参与，W具体实施", "由X主办", "X负责", "X负责指导",
+// "由X会同Y负责", "牵头单位为X，Y配合", "X为牵头单位". Only names that look like
 // units are taken, so that 牵头 used as an ordinary verb does not produce
-// assignments. "X负责" (负责 ending the clause) makes X the lead when the
-// text names no 牵头 or 主办 unit, and responsible otherwise.
+// assignments. "X负责" (负责 ending the clause, or followed only by a verb
+// of oversight: 指导, 统筹, 协调 …) makes X the lead when the text names no
+// 牵头, 主办 or 会同 unit, and responsible otherwise.
 func sentenceRoles(s string) (lead, resp []string) {
 	var (
 		owners  []string
@@ -310,12 +357,20 @@ func sentenceRoles(s string) (lead, resp []string) {
 		verb := headVerbs[vi]
 		off = i + len(verb)
 		after := s[off:]
-		if verb == "负责" || verb == "主办" {
+		switch verb {
+		case "负责":
+			after = strings.TrimLeft(skipWords(after, oversightVerbs, 2), " ")
 			if !endsClause(after) {
 				continue
 			}
-		} else if strings.HasPrefix(after, "单位") || strings.HasPrefix(after, "部门") || strings.HasPrefix(after, "处室") {
-			continue
+		case "主办":
+			if !endsClause(after) {
+				continue
+			}
+		default:
+			if strings.HasPrefix(after, "单位") || strings.HasPrefix(after, "部门") || strings.HasPrefix(after, "处室") {
+				continue
+			}
 		}
 		// The unit list is the clause before the verb (looking back a
 		// bounded distance, so that text full of 牵头 stays linear).
@@ -323,6 +378,20 @@ func sentenceRoles(s string) (lead, resp []string) {
 		startCl := from + lastClauseStart(s[from:i])
 		cl := strings.TrimSpace(s[startCl:i])
 		cl = strings.TrimPrefix(strings.TrimPrefix(cl, "并"), "由")
+		for _, adv := range []string{"共同", "联合", "分别", "具体", "牵头"} {
+			cl = strings.TrimSuffix(cl, adv)
+		}
+		if k := strings.Index(cl, "会同"); k > 0 {
+			// "由X会同Y负责": X leads, Y takes part.
+			l := parseUnits(cl[:k], "", false)
+			r := parseUnits(cl[k+len("会同"):], prefixOf(cl), false)
+			if len(l) > 0 && allUnits(l) && len(r) > 0 && allUnits(r) {
+				lead = appendUnique(lead, l...)
+				resp = appendUnique(resp, r...)
+				hasLead = true
+			}
+			continue
+		}
 		names := parseUnits(cl, "", false)
 		if len(names) == 0 || !allUnits(names) {
 			continue
@@ -333,28 +402,44 @@ func sentenceRoles(s string) (lead, resp []string) {
 			lead = appendUnique(lead, names...)
 			hasLead = true
 		}
-		// Responsible units follow in the next clauses, each ending in
-		// 参与/参加/配合/具体实施 ….
-		rest := strings.TrimLeft(after, ",，、 ")
-		rest = rest[:runeStart(rest, maxClause)]
-		for n := 0; n < 3 && rest != ""; n++ {
-			endCl := clauseEnd(rest)
-			cl2 := rest[:endCl]
-			found := false
-			for _, w := range followVerbs {
-				if strings.HasSuffix(cl2, w) {
-					r := parseUnits(strings.TrimPrefix(strings.TrimSuffix(cl2, w), "由"), prefixOf(names[0]), false)
-					if len(r) > 0 && allUnits(r) {
-						resp = appendUnique(resp, r...)
-						found = true
+		resp = appendUnique(resp, followers(after, prefixOf(names[0]))...)
+	}
+	// "牵头单位为X" and "X为牵头单位": a role word as the subject.
+	if strings.Contains(s, "为") {
+		for _, set := range [2][]string{leadWords, respWords} {
+			for _, w := range set[:len(set)-6] { // the short labels (牵头, 配合 …) are verbs here
+				for off := 0; off < len(s); {
+					j := strings.Index(s[off:], w)
+					if j < 0 {
+						break
 					}
-					break
+					j += off
+					off = j + len(w)
+					var names []string
+					after := ""
+					if strings.HasPrefix(s[off:], "为") {
+						rest := s[off+len("为"):]
+						rest = rest[:runeStart(rest, maxClause)]
+						e := clauseEnd(rest)
+						names = parseUnits(rest[:e], "", false)
+						after = rest[e:]
+					} else if strings.HasSuffix(s[:j], "为") {
+						from := runeStart(s, j-maxClause)
+						names = parseUnits(s[from+lastClauseStart(s[from:j]):j-len("为")], "", false)
+						after = s[off:]
+					}
+					if len(names) == 0 || !allUnits(names) {
+						continue
+					}
+					if set[0] == leadWords[0] {
+						lead = appendUnique(lead, names...)
+						hasLead = true
+						resp = appendUnique(resp, followers(after, prefixOf(names[0]))...)
+					} else {
+						resp = appendUnique(resp, names...)
+					}
 				}
 			}
-			if !found || !strings.HasPrefix(rest[endCl:], "，") && !strings.HasPrefix(rest[endCl:], ",") {
-				break
-			}
-			rest = strings.TrimLeft(rest[endCl:], ",，、 ")
 		}
 	}
 	if hasLead {
@@ -363,6 +448,61 @@ func sentenceRoles(s string) (lead, resp []string) {
 		lead = appendUnique(lead, owners...)
 	}
 	return lead, resp
+}
+
+// oversightVerbs may follow 负责 in "X负责指导。" without making it an
+// ordinary sentence ("区政府负责领导纲要的实施工作" is one).
+var oversightVerbs = []string{"组织实施", "统筹", "协调", "指导", "督促", "督办", "落实", "实施", "推进", "牵头"}
+
+// skipWords skips up to n of the words at the start of s.
+func skipWords(s string, words []string, n int) string {
+	for ; n > 0; n-- {
+		found := false
+		for _, w := range words {
+			if strings.HasPrefix(s, w) {
+				s = s[len(w):]
+				found = true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return s
+}
+
+// followers reads the responsible units named after a lead: up to three
+// clauses each ending in 参与/参加/配合/具体实施 … ("，Y参与，W具体实施").
+// prefix is the lead's level prefix, for an abbreviated list.
+func followers(after, prefix string) []string {
+	var resp []string
+	rest := strings.TrimLeft(after, ",，、 ")
+	rest = rest[:runeStart(rest, maxClause)]
+	for n := 0; n < 3 && rest != ""; n++ {
+		endCl := clauseEnd(rest)
+		cl2 := rest[:endCl]
+		found := false
+		for _, w := range followVerbs {
+			if strings.HasSuffix(cl2, w) {
+				cl2 = strings.TrimPrefix(strings.TrimSuffix(cl2, w), "由")
+				for _, adv := range []string{"共同", "积极", "具体", "分别"} {
+					cl2 = strings.TrimSuffix(cl2, adv)
+				}
+				r := parseUnits(cl2, prefix, false)
+				if len(r) > 0 && allUnits(r) {
+					resp = appendUnique(resp, r...)
+					found = true
+				}
+				break
+			}
+		}
+		if !found || !strings.HasPrefix(rest[endCl:], "，") && !strings.HasPrefix(rest[endCl:], ",") {
+			break
+		}
+		rest = strings.TrimLeft(rest[endCl:], ",，、 ")
+	}
+	return resp
 }
 
 // endsClause reports whether s starts with the end of a clause: the verb
@@ -409,7 +549,7 @@ func clauseEnd(s string) int {
 var unitSuffixes = []string{"局", "委", "办", "部", "会", "院", "厅", "社", "联", "台", "站", "馆", "中心", "政府", "协", "团", "队", "所", "室", "校", "处", "司", "单位", "组", "署", "行", "公司", "集团"}
 
 func looksLikeUnit(s string) bool {
-	if s == "" || utf8.RuneCountInString(s) > 30 || isRoleWord(s) {
+	if s == "" || utf8.RuneCountInString(s) > 30 || isRoleWord(s) || containsAny(s, roleVerbs...) {
 		return false
 	}
 	// Collective names: 各街道, 各乡镇, 各县(市、区)人民政府.

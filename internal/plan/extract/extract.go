@@ -26,20 +26,45 @@
 //
 // # Roles
 //
-// Lead (牵头) units: 牵头单位, 牵头部门, 总牵头单位, 总牵头部门, 主办单位, 主办部门,
-// 主责单位, 主责部门, 牵头处室 followed by a colon, and the sentences "由X牵头",
-// "X牵头", "由X主办". Responsible units: 责任单位, 责任部门, 配合单位, 配合部门,
-// 协办单位, 协办部门, 承办单位, 参与单位, 参与部门, 参加单位, 参加部门, 协作单位,
-// 协同单位, and in a sentence after a lead: "Y参与", "Y参加", "Y配合", "Y协办",
-// "Y具体实施". "X负责" (with 负责 ending the clause) makes X the lead when the
-// same paragraph (or sub-point) names no 牵头 unit, since the one unit that
-// answers for a task is its lead; after a 牵头 unit it makes X responsible.
-// The labels may stand in a parenthesis, on their own line, or inside a line
-// after the end of a sentence. A label that is not a role (联系人, 电话,
-// 完成时限 …) ends a list, and its text stays in the item's text, so a
-// 完成时限 inside a parenthesis still gives the schedule.
+// Labels. Lead (牵头) units: 牵头单位, 牵头部门, 总牵头单位, 总牵头部门,
+// 牵头处室, 主办单位, 主办部门, 主责单位, 主责部门, and the short 牵头, 总牵头,
+// 主办. Responsible units: 责任单位, 责任部门, 配合单位, 配合部门, 协办单位,
+// 协办部门, 承办单位, 参与单位, 参与部门, 参加单位, 参加部门, 协作单位, 协作部门,
+// 协同单位, 责任分工, and the short 配合, 参与, 参加, 协办, 承办. A label is
+// followed by a colon ("牵头单位：X") or written in brackets ("【牵头单位】X");
+// it may stand in a parenthesis, on its own line (the list may wrap onto
+// the next), or inside a line after the end of a sentence. A list ends at
+// the next label, at a full stop, at a label that is not a role (联系人,
+// 电话, 完成时限 …: its text is kept, so a 完成时限 inside the parenthesis
+// still gives the schedule), or where it runs into a sentence
+// ("责任单位：A，B负责指导。"). A name marked "(牵头)" or "〔牵头〕" in a
+// responsible list is a lead.
+//
+// Sentences, read beside the labels: "由X、Y牵头，Z参加", "X、Y共同牵头，Z参与，
+// W具体实施", "由X主办，Y承办", "由X会同Y负责" (X leads, Y takes part),
+// "牵头单位为X，Y配合", "X为牵头单位". "X负责" — 负责 ending its clause, or
+// followed only by a verb of oversight ("X负责指导。") — makes X the lead
+// when the same paragraph (or sub-point) names no 牵头 unit, since the one
+// unit that answers for a task is its lead; after a 牵头 unit it makes X
+// responsible. Only names that look like units are taken from sentences,
+// so that 牵头 used as an ordinary verb, or "区政府负责领导纲要的实施工作",
+// gives no assignment.
+//
+// Unit names are returned as written, with a shared abbreviated prefix
+// expanded ("市委宣传部、发展改革委" → 市发展改革委) and collective names kept
+// whole ("各区、县级市人民政府", "各县(市、区)人民政府", "区(县级市)农业部门").
 //
 // A section's lead applies to its tasks unless a task names its own.
+//
+// # Audience
+//
+// The audience group of an item is the first group its title names,
+// normalised: 青少年 (also 未成年人, 少年, 中小学生, 儿童), 农民, 农村居民,
+// 产业工人 (also 职工, 技术工人), 城镇劳动者 (城镇劳动人口, 进城务工人员,
+// 农民工), 老年人, 领导干部和公务员 (also 领导干部, 公务员, 公务人员), 社区居民,
+// 妇女 (also 女性), 残疾人. Places named after a group (妇女儿童活动中心,
+// 青少年宫) do not count. A section gives its group to its tasks unless a
+// task names its own.
 //
 // # Tables
 //

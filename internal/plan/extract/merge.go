@@ -41,15 +41,25 @@ func mergeTables(items []Item, fromTable []bool) []Item {
 	}
 	grams := make([]map[string]int, len(items))
 	keys := make([]string, len(items))
+	heads := make([]string, len(items)) // the first four characters of a key
+	sizes := make([]int, len(items))    // its number of bigrams
 	for i := range items {
 		keys[i] = titleKey(items[i].Title)
 		grams[i] = bigrams(keys[i])
+		heads[i] = keys[i][:runeStart(keys[i], 4*3)]
+		sizes[i] = max(0, utf8.RuneCountInString(keys[i])-1)
 	}
 	used := make(map[int]bool)
 	best := func(t int, floor float64, ok func(p int) bool) int {
 		bp, bs := -1, floor
 		for _, p := range prose {
 			if used[p] || !ok(p) {
+				continue
+			}
+			// The Dice coefficient cannot exceed 2·min/(sum) of the sizes;
+			// without a common start of four characters, a pair that
+			// cannot reach the floor is not compared.
+			if heads[t] != heads[p] && float64(2*min(sizes[t], sizes[p])) < floor*float64(sizes[t]+sizes[p]) {
 				continue
 			}
 			if s := similarity(keys[t], keys[p], grams[t], grams[p]); s >= bs && (bp < 0 || s > bs) {

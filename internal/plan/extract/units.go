@@ -21,6 +21,11 @@ func roleAt(s string) (lead bool, n int) {
 	if len(s) < 6 {
 		return false, 0
 	}
+	// Every role word starts with one of these: most positions are
+	// rejected by one look.
+	if r, _ := utf8.DecodeRuneInString(s); !strings.ContainsRune("总牵主责配协承参【[", r) {
+		return false, 0
+	}
 	open, close := "", ""
 	switch {
 	case strings.HasPrefix(s, "【"):
@@ -404,42 +409,38 @@ func sentenceRoles(s string) (lead, resp []string) {
 		}
 		resp = appendUnique(resp, followers(after, prefixOf(names[0]))...)
 	}
-	// "牵头单位为X" and "X为牵头单位": a role word as the subject.
-	if strings.Contains(s, "为") {
-		for _, set := range [2][]string{leadWords, respWords} {
-			for _, w := range set[:len(set)-6] { // the short labels (牵头, 配合 …) are verbs here
-				for off := 0; off < len(s); {
-					j := strings.Index(s[off:], w)
-					if j < 0 {
-						break
-					}
-					j += off
-					off = j + len(w)
-					var names []string
-					after := ""
-					if strings.HasPrefix(s[off:], "为") {
-						rest := s[off+len("为"):]
-						rest = rest[:runeStart(rest, maxClause)]
-						e := clauseEnd(rest)
-						names = parseUnits(rest[:e], "", false)
-						after = rest[e:]
-					} else if strings.HasSuffix(s[:j], "为") {
-						from := runeStart(s, j-maxClause)
-						names = parseUnits(s[from+lastClauseStart(s[from:j]):j-len("为")], "", false)
-						after = s[off:]
-					}
-					if len(names) == 0 || !allUnits(names) {
-						continue
-					}
-					if set[0] == leadWords[0] {
-						lead = appendUnique(lead, names...)
-						hasLead = true
-						resp = appendUnique(resp, followers(after, prefixOf(names[0]))...)
-					} else {
-						resp = appendUnique(resp, names...)
-					}
-				}
-			}
+	// "牵头单位为X" and "X为牵头单位": a role word as the subject. Each 为
+	// is looked at once, with the role words beside it.
+	for off := 0; off < len(s); {
+		j := strings.Index(s[off:], "为")
+		if j < 0 {
+			break
+		}
+		j += off
+		off = j + len("为")
+		var (
+			names []string
+			after string
+			word  string
+		)
+		if w := roleWordAround(s[:j], true); w != "" {
+			rest := s[off:]
+			rest = rest[:runeStart(rest, maxClause)]
+			e := clauseEnd(rest)
+			names, after, word = parseUnits(rest[:e], "", false), rest[e:], w
+		} else if w := roleWordAround(s[off:], false); w != "" {
+			from := runeStart(s, j-maxClause)
+			names, after, word = parseUnits(s[from+lastClauseStart(s[from:j]):j], "", false), s[off+len(w):], w
+		}
+		if len(names) == 0 || !allUnits(names) {
+			continue
+		}
+		if isLeadWord(word) {
+			lead = appendUnique(lead, names...)
+			hasLead = true
+			resp = appendUnique(resp, followers(after, prefixOf(names[0]))...)
+		} else {
+			resp = appendUnique(resp, names...)
 		}
 	}
 	if hasLead {
@@ -448,6 +449,32 @@ func sentenceRoles(s string) (lead, resp []string) {
 		lead = appendUnique(lead, owners...)
 	}
 	return lead, resp
+}
+
+// roleWordAround returns the full role word (ending in 单位, 部门 or 处室:
+// the short labels are verbs here) that s ends with (before) or starts
+// with (!before), or "".
+func roleWordAround(s string, before bool) string {
+	for _, set := range [2][]string{leadWords, respWords} {
+		for _, w := range set {
+			if !strings.HasSuffix(w, "单位") && !strings.HasSuffix(w, "部门") && !strings.HasSuffix(w, "处室") {
+				continue
+			}
+			if before && strings.HasSuffix(s, w) || !before && strings.HasPrefix(s, w) {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
+func isLeadWord(w string) bool {
+	for _, l := range leadWords {
+		if l == w {
+			return true
+		}
+	}
+	return false
 }
 
 // oversightVerbs may follow 负责 in "X负责指导。" without making it an

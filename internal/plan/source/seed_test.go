@@ -88,6 +88,9 @@ func TestSeed003AsDOCX(t *testing.T) {
 		m := map[string]extract.Item{}
 		for _, it := range r.Items {
 			if it.Kind == extract.KindTask && len(it.Lead)+len(it.Responsible) > 0 {
+				// Positions are in two different texts (the DOCX reader
+				// writes fewer blank lines); everything else must agree.
+				it.Source, it.TableSource = extract.Source{}, nil
 				m[strings.Join(it.Path, "")+it.Title] = it
 			}
 		}

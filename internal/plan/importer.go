@@ -362,7 +362,7 @@ func checkImport(in *ImportInput) error {
 	var es core.Errors
 	in.SourceName = strings.TrimSpace(in.SourceName)
 	text(&es, "source_name", "文件名", in.SourceName, MaxTitleLen, false)
-	if len(in.Text) > MaxSourceLen || !utf8.ValidString(in.Text) {
+	if len(in.Text) > MaxSourceLen || !sound(in.Text) {
 		es.Add("text", "原文过长或含有无效字符")
 	}
 	if len(in.Result.Items) == 0 {
@@ -376,11 +376,13 @@ func checkImport(in *ImportInput) error {
 		switch {
 		case strings.TrimSpace(it.Title) == "":
 			es.Add("result", label+"缺少名称")
-		case !utf8.ValidString(it.Title+it.Schedule+strings.Join(it.Path, "")) ||
+		case !sound(it.Title, it.Schedule, it.Audience, strings.Join(it.Path, ""), strings.Join(it.Lead, ""),
+			strings.Join(it.Responsible, ""), targetText(it.Targets)) ||
 			utf8.RuneCountInString(it.Title) > MaxTitleLen || utf8.RuneCountInString(it.Schedule) > MaxShortLen:
 			es.Add("result", label+"名称或开展时间过长或含有无效字符")
 		case len(it.Lead)+len(it.Responsible) > MaxUnitsPer || len(it.Targets) > MaxTargets || len(it.Path) > 8 ||
-			utf8.RuneCountInString(it.Audience) > 50:
+			utf8.RuneCountInString(it.Audience) > 50 || utf8.RuneCountInString(it.Content) > MaxTextLen ||
+			!utf8.ValidString(it.Content):
 			es.Add("result", label+"单位、指标或层级过多")
 		}
 		if len(es) > 0 {
@@ -389,12 +391,32 @@ func checkImport(in *ImportInput) error {
 	}
 	for _, g := range in.Result.Goals {
 		if !validComparator(g.Comparator) || g.Comparator == "" || g.Year < MinYear || g.Year > MaxYear ||
-			strings.TrimSpace(g.Metric) == "" || utf8.RuneCountInString(g.Text) > MaxTextLen {
+			strings.TrimSpace(g.Metric) == "" || utf8.RuneCountInString(g.Text) > MaxTextLen || !sound(g.Text, g.Metric, g.Unit) {
 			es.Add("goals", "目标“"+truncate(g.Text, 30)+"”填写不完整")
 			break
 		}
 	}
 	return es.Err()
+}
+
+// sound reports whether every part is valid UTF-8 without NUL: what the
+// databases store as text (PostgreSQL refuses a NUL).
+func sound(parts ...string) bool {
+	for _, p := range parts {
+		if !utf8.ValidString(p) || strings.ContainsRune(p, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// targetText is every field of an extracted item's targets, for sound.
+func targetText(ts []extract.Target) string {
+	var b strings.Builder
+	for _, t := range ts {
+		b.WriteString(t.Text + t.Metric + t.Unit + t.Period + t.Comparator)
+	}
+	return b.String()
 }
 
 func truncate(s string, n int) string {
@@ -490,6 +512,7 @@ func saveTree(ctx context.Context, tx *sql.Tx, now time.Time, planID, bodyID int
 		}
 		id, err := insertItem(ctx, tx, now, itemRow{PlanID: planID, ParentID: parent, Seq: int64(i + 1),
 			Kind: itemKindOf(ei), Marker: marker, Path: parentPath + marker, Title: strings.TrimSpace(ei.Title),
+			Content:  strings.TrimSpace(ei.Content),
 			Schedule: strings.TrimSpace(ei.Schedule), Window: window(ei.Schedule, pin.YearFrom), Audience: ei.Audience,
 			SourceLine: ei.Source.Line})
 		if err != nil {

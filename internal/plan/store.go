@@ -296,14 +296,14 @@ func setDepths(items []Item) {
 
 // itemRow is what the store writes of an item.
 type itemRow struct {
-	PlanID, ParentID, Seq          int64
-	Kind                           ItemKind
-	Marker, Path, Title, Content   string
-	Schedule                       string
-	Window                         [2]string // from, to: 'YYYY-MM-DD' or ""
-	Audience                       string
-	SourceLine                     int
-	CarriedFrom, ServesItem        int64
+	PlanID, ParentID, Seq        int64
+	Kind                         ItemKind
+	Marker, Path, Title, Content string
+	Schedule                     string
+	Window                       [2]string // from, to: 'YYYY-MM-DD' or ""
+	Audience                     string
+	SourceLine                   int
+	CarriedFrom, ServesItem      int64
 }
 
 func insertItem(ctx context.Context, q db.Querier, now time.Time, r itemRow) (int64, error) {

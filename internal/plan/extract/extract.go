@@ -163,6 +163,7 @@ type Item struct {
 	Path        []string `json:"path"`
 	Kind        string   `json:"kind"`
 	Title       string   `json:"title"`
+	Content     string   `json:"content"`
 	Lead        []string `json:"lead"`
 	Responsible []string `json:"responsible"`
 	Targets     []Target `json:"targets"`

@@ -181,6 +181,9 @@ func mergeRow(it *Item, row Item) {
 	if row.Schedule != "" {
 		it.Schedule = row.Schedule
 	}
+	if it.Content == "" {
+		it.Content = row.Content
+	}
 outer:
 	for _, t := range row.Targets {
 		for _, x := range it.Targets {

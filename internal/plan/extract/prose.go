@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -372,12 +373,32 @@ func buildItem(path []string, body string) Item {
 		}
 	}
 	it.Title = titleOf(rest)
+	it.Content = contentOf(rest)
 	it.Lead = lead
 	it.Responsible = resp
 	it.Targets = findTargets(rest)
 	it.Schedule = scheduleOf(rest)
 	return it
 }
+
+// contentOf is an item's text as the decomposition table shows it (主要内容):
+// its words after the marker, the assignments taken out, one line.
+func contentOf(s string) string {
+	var b strings.Builder
+	for _, f := range strings.Fields(s) {
+		// A line break inside Chinese text is no space ("市科\n协"); keep one
+		// between Latin words and numbers ("5G 网络" stays apart from "5G").
+		if b.Len() > 0 && asciiAlnum(lastRune(b.String())) && asciiAlnum([]rune(f)[0]) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return strings.TrimRight(b.String(), "；;，, ")
+}
+
+func asciiAlnum(r rune) bool { return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+
+func lastRune(s string) rune { r, _ := utf8.DecodeLastRuneInString(s); return r }
 
 // tidy trims a sub-point's text of spaces and the punctuation that
 // separated it from the next.

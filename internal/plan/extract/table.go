@@ -102,7 +102,7 @@ func parseTable(lines []string, offs []int, start int) ([]Item, int) {
 		if !row.has {
 			return
 		}
-		it := Item{Path: []string{row.task}, Title: row.title}
+		it := Item{Path: []string{row.task}, Title: row.title, Content: contentOf(row.content)}
 		if catMark != "" {
 			it.Path = []string{catMark, row.task}
 		}

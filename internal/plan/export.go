@@ -307,13 +307,16 @@ func joinMarker(marker, title string) string {
 
 // taskText is the 主要内容 cell: the marker and title, then the task's
 // text, as "1.举办科技活动周。开展系列科技活动。". The title ends at the
-// first full stop, which is where the reader ends it again. A task
-// imported from a document keeps its title but no text of its own; its
-// targets, which were phrases of that text, stand in for it, so that they
-// are read again on import.
+// first full stop, which is where the reader ends it again. An imported
+// task's text begins with its title, which is not repeated. A task with no
+// text of its own has its targets stand in for it, so that they are read
+// again on import.
 func taskText(marker string, it *Item) string {
 	s := joinMarker(marker, it.Title)
 	content := strings.TrimSpace(it.Content)
+	if rest, ok := strings.CutPrefix(content, strings.TrimSpace(it.Title)); ok {
+		content = strings.TrimLeft(rest, "。；;，,:： ")
+	}
 	if content == "" {
 		content = targetsText(it.Targets)
 		if content != "" {

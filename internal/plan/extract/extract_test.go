@@ -204,3 +204,17 @@ func TestRolesInsideParenthesesAndPercentTargets(t *testing.T) {
 		t.Errorf("targets %+v", it.Targets)
 	}
 }
+
+// Header cells run longer than the seed's in other plans' tables.
+func TestTableHeaderWithLongerCells(t *testing.T) {
+	text := "\t序号\n\t主要内容及工作措施\n\t牵头单位\n\t配合单位（部门）\n\t完成时限\n\n" +
+		"\t1.建设社区科普e站。每年新建10个。\n\t市科协\n\t市民政局、市教育局\n\t6-10月\n"
+	res := Extract(text)
+	if len(res.Items) != 1 {
+		t.Fatalf("items = %+v", res.Items)
+	}
+	it := res.Items[0]
+	if !reflect.DeepEqual(it.Lead, []string{"市科协"}) || !reflect.DeepEqual(it.Responsible, []string{"市民政局", "市教育局"}) || it.Schedule != "6-10月" {
+		t.Errorf("row = %+v", it)
+	}
+}

@@ -19,7 +19,7 @@ func tableHeader(lines []string, i int) (int, bool) {
 	j := i
 	for ; j < len(lines) && j < i+16; j++ {
 		l := strings.TrimSpace(lines[j])
-		if utf8Len(l) > 8 {
+		if utf8Len(l) > 12 { // "主要内容及工作措施", "责任单位（部门）"
 			break
 		}
 		hdr.WriteString(l)

@@ -87,6 +87,8 @@ type xssWorld struct {
 	liaisons []int64
 	duties   []int64
 	users    []int64
+	plans    []int64 // plans and items with payloads (xss_plan_test.go)
+	items    []int64
 	renderer map[string]core.Role // username → role of the accounts that render pages
 	order    []string
 	texts    map[string]bool // stored payload text → seen as text on some page
@@ -121,6 +123,7 @@ func newXSSWorld(t *testing.T, dsn string) *xssWorld {
 	}
 	x.ctx = core.WithActor(ctx, actor)
 	x.store()
+	x.storePlans()
 	x.account("xss-leader", xssPayloads[1], core.RoleLeader, w.Government.ID, w.City.ID)
 	x.account("xss-liaison", xssPayloads[3], core.RoleLiaison, x.units[0], w.City.ID)
 	x.account("xss-sysadmin", xssPayloads[5], core.RoleSystemAdmin, 0, 0)
@@ -257,6 +260,12 @@ func (x *xssWorld) urls(pattern string) []string {
 		outer = ids(x.bodies...)
 	case path == "/org/units/{id}":
 		outer = ids(x.units...)
+	case strings.HasPrefix(path, "/bodies/{id}"):
+		outer = ids(x.bodies...)
+	case strings.HasPrefix(path, "/plans/{id}"):
+		outer = ids(x.plans...)
+	case path == "/items/{id}/edit":
+		outer = ids(x.items...)
 	case path == "/admin/users/{id}":
 		outer = ids(x.users...)
 	case path == "/audit/{id}":

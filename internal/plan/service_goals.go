@@ -200,6 +200,8 @@ func checkPhases(p *Plan, phases []Phase) error {
 		switch {
 		case ph.Name == "" || len([]rune(ph.Name)) > MaxShortLen:
 			es.Add("phases", label+"请填写名称（不超过100字）")
+		case !sound(ph.Name, ph.Milestone):
+			es.Add("phases", label+"的名称或里程碑含有无效字符")
 		case e1 != nil || e2 != nil:
 			es.Add("phases", label+"的起止日期格式应为YYYY-MM-DD")
 		case ph.EndsOn < ph.StartsOn:

@@ -68,7 +68,7 @@ func (in *ItemInput) Validate() error {
 		t := &in.Targets[i]
 		t.Text, t.Metric, t.Unit, t.Period = strings.TrimSpace(t.Text), strings.TrimSpace(t.Metric),
 			strings.TrimSpace(t.Unit), strings.TrimSpace(t.Period)
-		if t.Text == "" || utf8.RuneCountInString(t.Text) > MaxTitleLen || !utf8.ValidString(t.Text+t.Metric+t.Unit+t.Period) ||
+		if t.Text == "" || utf8.RuneCountInString(t.Text) > MaxTitleLen || !sound(t.Text, t.Metric, t.Unit, t.Period) ||
 			math.IsNaN(t.Value) || math.IsInf(t.Value, 0) || !validComparator(t.Comparator) {
 			es.Add("targets", fmt.Sprintf("第%d条量化指标填写有误", i+1))
 			break

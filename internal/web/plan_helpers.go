@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"liandong/internal/audit"
 	"liandong/internal/core"
 	"liandong/internal/plan"
 )
@@ -270,3 +271,11 @@ func comparatorText(c string) string {
 
 // number renders a figure without trailing zeros.
 func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// planForbidden refuses a page the user may read but not use (the change
+// form of a plan it cannot change), audited like every refusal (B3).
+func (s *Server) planForbidden(w http.ResponseWriter, r *http.Request, objectType string, id int64, msg string) {
+	_ = audit.Log(r.Context(), s.DB, s.Clock.Now(), audit.Event{Action: "access.denied", ObjectType: objectType, ObjectID: id,
+		Outcome: audit.Denied, Detail: r.Method + " " + r.URL.Path})
+	s.Guard.Error(w, r, 0, &core.Error{Code: core.EFORBIDDEN, Message: msg})
+}

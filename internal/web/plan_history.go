@@ -82,7 +82,7 @@ func (s *Server) keyPoints(w http.ResponseWriter, r *http.Request, save bool) {
 	}
 	pl := t.Plan
 	if !isOfficeOf(core.ActorFrom(ctx), pl.BodyID) {
-		s.Guard.Error(w, r, 0, core.Errorf(core.EFORBIDDEN, "只有本机构办公室可以制定年度工作要点"))
+		s.planForbidden(w, r, "plan", id, "只有本机构办公室可以制定年度工作要点")
 		return
 	}
 	year := s.Clock.Now().In(cst).Year() + 1

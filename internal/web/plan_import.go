@@ -115,11 +115,12 @@ func (s *Server) importBody(w http.ResponseWriter, r *http.Request) (*importPage
 	if err == nil {
 		b, err = s.Org.GetBody(r.Context(), id)
 	}
-	if err == nil && !isOfficeOf(core.ActorFrom(r.Context()), id) {
-		err = core.Errorf(core.EFORBIDDEN, "只有本机构办公室可以导入计划")
-	}
 	if err != nil {
 		s.Guard.Error(w, r, 0, err)
+		return nil, false
+	}
+	if !isOfficeOf(core.ActorFrom(r.Context()), id) {
+		s.planForbidden(w, r, "body", id, "只有本机构办公室可以导入计划")
 		return nil, false
 	}
 	return &importPage{Base: s.planBase(r, "导入计划"), Body: b, MaxMB: source.DefaultLimits.MaxFile >> 20}, true

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"liandong/internal/core"
 	"liandong/internal/plan"
 )
 
@@ -77,11 +76,12 @@ func (s *Server) editableItem(w http.ResponseWriter, r *http.Request) (*plan.Ite
 	if err == nil {
 		it, pl, err = s.Plan.GetItem(r.Context(), id)
 	}
-	if err == nil && !s.Plan.CanEdit(r.Context(), pl) {
-		err = core.Errorf(core.EFORBIDDEN, "您不能修改该计划中的条目（只有本机构办公室可以修改；已归档的计划不能修改）")
-	}
 	if err != nil {
 		s.Guard.Error(w, r, 0, err)
+		return nil, nil, false
+	}
+	if !s.Plan.CanEdit(r.Context(), pl) {
+		s.planForbidden(w, r, "plan_item", id, "您不能修改该计划中的条目：只有本机构办公室可以修改，已归档的计划不能修改")
 		return nil, nil, false
 	}
 	return it, pl, true

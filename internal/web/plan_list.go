@@ -150,6 +150,11 @@ func (s *Server) planNew(w http.ResponseWriter, r *http.Request, save bool) {
 		return
 	}
 	a := core.ActorFrom(ctx)
+	if !a.InBody(id) {
+		// A body the user reads (an office above it) but does not run.
+		s.planForbidden(w, r, "body", id, "只有本机构办公室可以制定计划；成员单位可以制定本单位的工作计划")
+		return
+	}
 	year := s.Clock.Now().In(cst).Year()
 	p := &planFormPage{Base: s.planBase(r, "新建计划"), Body: b, Action: fmt.Sprintf("/bodies/%d/plans/new", id),
 		Cancel: fmt.Sprintf("/bodies/%d/plans", id),
@@ -240,11 +245,12 @@ func (s *Server) editablePlan(w http.ResponseWriter, r *http.Request) (*plan.Pla
 	if err == nil {
 		pl, err = s.Plan.GetPlan(r.Context(), id)
 	}
-	if err == nil && !s.Plan.CanEdit(r.Context(), pl) {
-		err = core.Errorf(core.EFORBIDDEN, "您不能修改该计划（只有本机构办公室可以修改；已归档的计划不能修改）")
-	}
 	if err != nil {
 		s.Guard.Error(w, r, 0, err)
+		return nil, false
+	}
+	if !s.Plan.CanEdit(r.Context(), pl) {
+		s.planForbidden(w, r, "plan", id, "您不能修改该计划：只有本机构办公室可以修改，已归档的计划不能修改")
 		return nil, false
 	}
 	return pl, true

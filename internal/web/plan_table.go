@@ -73,7 +73,7 @@ type planTablePage struct {
 	Tasks        int
 	Filter       tableFilter
 	Filtered     bool
-	FilterQuery  string
+	ExportURL    string // the export of what the filter shows; "" until the export exists
 	Units        []orgChoice
 	Audiences    []orgChoice
 	Statuses     []orgChoice
@@ -85,7 +85,6 @@ type planTablePage struct {
 	StatusClass  string
 	Draft        bool
 	Published    bool
-	HasExport    bool
 	HasHistory   bool
 	Parent       *plan.Plan
 	Regions      []orgChoice
@@ -140,7 +139,6 @@ func (s *Server) renderPlanTable(w http.ResponseWriter, r *http.Request, id int6
 	p.ShowCascades = a.Role == core.RoleOffice
 	p.Draft, p.Published = t.Plan.Status == plan.Draft, t.Plan.Status == plan.Published
 	p.StatusClass = planStatusClass(t.Plan.Status)
-	p.HasExport = hasTableExport
 	p.HasHistory = t.Plan.Status != plan.Draft
 	p.ThisYear = s.Clock.Now().In(cst).Year()
 	p.Comparators = comparatorChoices(p.Goal.Comparator)
@@ -150,7 +148,12 @@ func (s *Server) renderPlanTable(w http.ResponseWriter, r *http.Request, id int6
 			q.Set(k, v)
 		}
 	}
-	p.FilterQuery = q.Encode()
+	if hasTableExport {
+		p.ExportURL = fmt.Sprintf("/plans/%d/table.xlsx", id)
+		if len(q) > 0 {
+			p.ExportURL += "?" + q.Encode()
+		}
+	}
 
 	p.Units = []orgChoice{choice("", "全部单位", f.UnitID == 0)}
 	for _, u := range t.Units {

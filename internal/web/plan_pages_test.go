@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"liandong/internal/org"
 	"liandong/internal/testkit"
 )
@@ -100,6 +102,30 @@ func TestPlanImportReviewAndTable(t *testing.T) {
 		}
 		if !strings.Contains(page, fmt.Sprintf(`<option value="%d" selected>`, e.Finance.ID)) {
 			t.Error("the unit filter does not keep its value")
+		}
+
+		// The export holds what the filter shows.
+		xl := fmt.Sprintf("/plans/%s/table.xlsx?unit=%d", id, e.Finance.ID)
+		if !strings.Contains(page, `href="`+strings.ReplaceAll(xl, "&", "&amp;")+`"`) {
+			t.Errorf("no export link for the filtered table (%s)", xl)
+		}
+		resp, page = office.Get(xl)
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "filename*=UTF-8''") {
+			t.Fatalf("export: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+		}
+		f, err := excelize.OpenReader(strings.NewReader(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells, _ := f.GetRows(f.GetSheetList()[0])
+		all := fmt.Sprint(cells)
+		for _, want := range []string{"开展科学教师培训", "落实年度科普工作经费", "开展年度科普统计调查", "组织全国科普日柳州活动", "柳州市财政局"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the export lacks %s: %s", want, all)
+			}
+		}
+		if strings.Contains(all, "建设校园科普角") {
+			t.Errorf("the export holds a task the filter leaves out: %s", all)
 		}
 	})
 }

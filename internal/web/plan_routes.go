@@ -31,6 +31,7 @@ func (s *Server) planRoutes() []httpx.Route {
 		{Pattern: "POST /cascades/{id}/assign", Perm: manage, Handler: s.assignCascade},
 
 		{Pattern: "GET /plans/{id}", Perm: read, Handler: s.showPlanTable},
+		{Pattern: "GET /plans/{id}/table.xlsx", Perm: read, Handler: s.exportPlanTable},
 		{Pattern: "GET /plans/{id}/history", Perm: read, Handler: s.showPlanHistory},
 		{Pattern: "GET /plans/{id}/edit", Perm: write, Handler: s.showPlanEditPage},
 		{Pattern: "POST /plans/{id}/edit", Perm: write, Handler: s.savePlan},

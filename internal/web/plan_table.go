@@ -73,7 +73,7 @@ type planTablePage struct {
 	Tasks        int
 	Filter       tableFilter
 	Filtered     bool
-	ExportURL    string // the export of what the filter shows; "" until the export exists
+	ExportURL    string // the export of what the filter shows
 	Units        []orgChoice
 	Audiences    []orgChoice
 	Statuses     []orgChoice
@@ -148,11 +148,9 @@ func (s *Server) renderPlanTable(w http.ResponseWriter, r *http.Request, id int6
 			q.Set(k, v)
 		}
 	}
-	if hasTableExport {
-		p.ExportURL = fmt.Sprintf("/plans/%d/table.xlsx", id)
-		if len(q) > 0 {
-			p.ExportURL += "?" + q.Encode()
-		}
+	p.ExportURL = fmt.Sprintf("/plans/%d/table.xlsx", id)
+	if len(q) > 0 {
+		p.ExportURL += "?" + q.Encode()
 	}
 
 	p.Units = []orgChoice{choice("", "全部单位", f.UnitID == 0)}

@@ -28,6 +28,7 @@ type itemFormPage struct {
 	Statuses    []orgChoice // the status form of an edited task
 	StatusForm  struct{ Status, Reason string }
 	StatusError bool // the errors belong to the status form
+	StatusClass string
 	Draft       bool
 	Action      string
 }
@@ -199,6 +200,7 @@ func (s *Server) fillItemForm(w http.ResponseWriter, r *http.Request, p *itemFor
 		}
 	}
 	if p.Item != nil {
+		p.StatusClass = statusClass(p.Item.Status)
 		for _, st := range plan.ItemStatuses {
 			if st != p.Item.Status {
 				p.Statuses = append(p.Statuses, choice(string(st), st.Label(), string(st) == p.StatusForm.Status))

@@ -22,6 +22,26 @@ type unitTaskView struct {
 	StatusClass string
 }
 
+// planTasks are a unit's tasks in one plan.
+type planTasks struct {
+	PlanID    int64
+	PlanTitle string
+	Tasks     []unitTaskView
+}
+
+// groupByPlan groups tasks, in the order the service lists them (newest
+// plan first, document order within), by their plan.
+func groupByPlan(ts []unitTaskView) []planTasks {
+	var out []planTasks
+	for _, t := range ts {
+		if n := len(out); n == 0 || out[n-1].PlanID != t.PlanID {
+			out = append(out, planTasks{PlanID: t.PlanID, PlanTitle: t.PlanTitle})
+		}
+		out[len(out)-1].Tasks = append(out[len(out)-1].Tasks, t)
+	}
+	return out
+}
+
 type myTasksPage struct {
 	Base
 	Bodies      []orgChoice // the user's bodies, when more than one
@@ -30,8 +50,10 @@ type myTasksPage struct {
 	UnitName    string
 	UnitFixed   bool        // a liaison sees its own unit
 	Units       []orgChoice // the office and leaders choose a member unit
-	Lead        []unitTaskView
-	Responsible []unitTaskView
+	Lead        []planTasks
+	Responsible []planTasks
+	LeadCount   int
+	RespCount   int
 	Sections    []string // headings the unit leads
 	Duties      []org.DutyList
 	UnitPlans   []planRow
@@ -88,6 +110,7 @@ func (s *Server) showMyTasks(w http.ResponseWriter, r *http.Request) {
 		s.Guard.Error(w, r, 0, err)
 		return
 	}
+	var leads, resps []unitTaskView
 	for _, t := range tasks {
 		if t.Item.Kind != plan.Task {
 			if t.Role == plan.Lead {
@@ -106,11 +129,12 @@ func (s *Server) showMyTasks(w http.ResponseWriter, r *http.Request) {
 		}
 		v.LeadUnits, v.RespUnits = joinNames(lead), joinNames(resp)
 		if t.Role == plan.Lead {
-			p.Lead = append(p.Lead, v)
+			leads = append(leads, v)
 		} else {
-			p.Responsible = append(p.Responsible, v)
+			resps = append(resps, v)
 		}
 	}
+	p.Lead, p.Responsible, p.LeadCount, p.RespCount = groupByPlan(leads), groupByPlan(resps), len(leads), len(resps)
 	lists, err := s.Org.ListDuties(ctx, bodyID)
 	if err != nil {
 		s.Guard.Error(w, r, 0, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,7 +136,8 @@ func TestPlanPagesAuthorizationMatrix(t *testing.T) {
 		sec := item(city, pubA, plan.ItemInput{Kind: plan.Section, Marker: "一、", Title: "青少年科学素质提升", Lead: []int64{w.Edu.ID}})
 		taskA := item(city, pubA, plan.ItemInput{ParentID: sec.ID, Marker: "1.", Title: "举办青少年科技创新大赛", Lead: []int64{w.Edu.ID},
 			Responsible: []int64{w.Finance.ID}, Cascade: plan.Responsible, CascadeText: "各县（区）人民政府"})
-		if _, err := svc.AddGoal(city, pubA.ID, plan.Goal{Metric: "公民具备科学素质的比例", Comparator: ">=", Value: 12, Unit: "%", Year: 2025}); err != nil {
+		goalA, err := svc.AddGoal(city, pubA.ID, plan.Goal{Metric: "公民具备科学素质的比例", Comparator: ">=", Value: 12, Unit: "%", Year: 2025})
+		if err != nil {
 			t.Fatal(err)
 		}
 		pubA = publish(city, pubA)
@@ -195,6 +197,16 @@ func TestPlanPagesAuthorizationMatrix(t *testing.T) {
 			{"GET /items/{id}/edit", "a task of A draft", pDraftEd, fmt.Sprintf("/items/%d/edit", taskDraft.ID)},
 		}
 
+		var cascadeA1 int64
+		for _, c := range taskA.Cascades {
+			if c.BodyID == A1 {
+				cascadeA1 = c.ID
+			}
+		}
+		if cascadeA1 == 0 {
+			t.Fatal("the task was not handed down to Liucheng")
+		}
+
 		// Every GET page of the plans has a row, and every row a page.
 		covered := map[string]bool{}
 		for _, r := range rows {
@@ -230,7 +242,100 @@ func TestPlanPagesAuthorizationMatrix(t *testing.T) {
 				}
 			}
 		}
+		for _, r := range planPosts(pubA, draftA, taskA, goalA, cascadeA1, A, w.Edu.ID) {
+			want := strings.Fields(r.want)
+			for i, user := range planUsers {
+				if want[i] == "-" {
+					continue
+				}
+				before, denied := m.fingerprint(), m.denials()
+				status, body := m.post(user, r.path, r.form)
+				what := fmt.Sprintf("POST %s as %s", r.path, user)
+				if strconv.Itoa(status) != want[i] {
+					t.Errorf("%s: status %d, want %s: %.200s", what, status, want[i], orgSnippet(body))
+				}
+				if m.fingerprint() != before {
+					t.Errorf("%s: refused with %d but a plan changed", what, status)
+				}
+				if user != "anon" && m.denials() <= denied {
+					t.Errorf("%s: the %d refusal was not audited", what, status)
+				}
+			}
+		}
 	})
+}
+
+// planPosts are changes through the pages by users who may not make them
+// (B3: another body's office, a role without the right, a liaison on the
+// body's plan): each is refused with the status given ("-": the owner, not
+// tried), audited, and changes nothing. Anonymous posts carry no form token
+// and are refused by the CSRF check (403).
+func planPosts(pubA, draftA *plan.Plan, taskA *plan.Item, goalA *plan.Goal, cascadeA1, bodyA, unitX int64) []struct {
+	path, want string
+	form       url.Values
+} {
+	v := func(n int64) string { return strconv.FormatInt(n, 10) }
+	item := url.Values{"kind": {"task"}, "title": {"改写的任务"}, "lead": {v(unitX)}, "version": {v(taskA.Version)}}
+	return []struct {
+		path, want string
+		form       url.Values
+	}{
+		{fmt.Sprintf("/plans/%d/status", pubA.ID), "- 404 403 403 403 404 403 403 403 403", url.Values{"to": {"archived"}, "version": {v(pubA.Version)}}},
+		{fmt.Sprintf("/plans/%d/delete", draftA.ID), "- 404 403 404 404 404 403 403 403 403", url.Values{"version": {v(draftA.Version)}}},
+		{fmt.Sprintf("/plans/%d/edit", pubA.ID), "- 404 403 403 403 404 403 403 403 403", url.Values{"kind": {"implementation"}, "title": {"改名"},
+			"year_from": {"2021"}, "year_to": {"2025"}, "version": {v(pubA.Version)}}},
+		{fmt.Sprintf("/plans/%d/items/new", pubA.ID), "- 404 403 403 403 404 403 403 403 403", item},
+		{fmt.Sprintf("/items/%d/edit", taskA.ID), "- 404 403 403 403 404 403 403 403 403", item},
+		{fmt.Sprintf("/items/%d/status", taskA.ID), "- 404 403 403 403 404 403 403 403 403", url.Values{"status": {"closed"}, "reason": {"完成"}, "version": {v(taskA.Version)}}},
+		{fmt.Sprintf("/items/%d/delete", taskA.ID), "- 404 403 403 403 404 403 403 403 403", url.Values{"version": {v(taskA.Version)}}},
+		{fmt.Sprintf("/goals/%d/measures", goalA.ID), "- 404 403 403 403 404 403 403 403 403", url.Values{"plan_id": {v(pubA.ID)}, "region_id": {"1"}, "year": {"2023"}, "value": {"12"}}},
+		{fmt.Sprintf("/plans/%d/keypoints/new", pubA.ID), "- 404 403 403 403 404 403 403 403 403", url.Values{"year": {"2022"}, "item": {v(taskA.ID)}}},
+		{fmt.Sprintf("/bodies/%d/plans/import", bodyA), "- 404 403 403 403 404 403 403 403 403", url.Values{"step": {"confirm"}, "text": {"一、任务"}}},
+		{fmt.Sprintf("/cascades/%d/assign", cascadeA1), "404 - 403 403 403 404 403 403 403 403", url.Values{"lead": {v(unitX)}}},
+	}
+}
+
+// fingerprint is every plan table's row count and version sum: equal
+// fingerprints mean nothing changed.
+func (m *planMatrix) fingerprint() string {
+	m.t.Helper()
+	var out strings.Builder
+	for _, q := range []string{
+		`SELECT COUNT(*), COALESCE(SUM(version), 0) FROM plans`,
+		`SELECT COUNT(*), COALESCE(SUM(version), 0) FROM plan_items`,
+		`SELECT COUNT(*), COUNT(*) FROM assignments`,
+		`SELECT COUNT(*), COUNT(assigned_at) FROM cascades`,
+		`SELECT COUNT(*), COUNT(*) FROM goal_measures`,
+		`SELECT COUNT(*), COUNT(*) FROM plan_changes`,
+	} {
+		var a, b int64
+		if err := m.app.DB.R().QueryRowContext(context.Background(), q).Scan(&a, &b); err != nil {
+			m.t.Fatal(err)
+		}
+		fmt.Fprintf(&out, "%d/%d ", a, b)
+	}
+	return out.String()
+}
+
+// post sends a form as user with its API token.
+func (m *planMatrix) post(user, path string, form url.Values) (int, string) {
+	m.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, m.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if tok := m.tokens[user]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // isPlanPage tells the plan pages among the app's routes.

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"liandong/internal/core"
+	"liandong/internal/plan/extract"
 )
 
 // Field limits.
@@ -325,6 +326,18 @@ type Target struct {
 	Value      float64 `json:"value"`
 	Unit       string  `json:"unit"`
 	Period     string  `json:"period"`
+}
+
+// ParseTarget reads a target typed by hand ("每年培训100名科技辅导员"):
+// the text as written, and the metric, comparator, value, unit and period
+// the extractor reads in it (none when it reads no number).
+func ParseTarget(line string) Target {
+	t := Target{Text: strings.TrimSpace(line)}
+	if found := extract.ParseTargets(t.Text); len(found) > 0 {
+		f := found[0]
+		t.Metric, t.Comparator, t.Value, t.Unit, t.Period = f.Metric, f.Comparator, f.Value, f.Unit, f.Period
+	}
+	return t
 }
 
 // Goal is a headline indicator of a plan with the values measured so far.

@@ -514,3 +514,13 @@ func TestGoalsAndPhases(t *testing.T) {
 		}
 	})
 }
+
+func TestParseTarget(t *testing.T) {
+	got := plan.ParseTarget(" 每年培训科技辅导员不少于100名 ")
+	if got.Text != "每年培训科技辅导员不少于100名" || got.Value != 100 || got.Comparator != ">=" || got.Unit != "名" || got.Period == "" {
+		t.Errorf("target = %+v", got)
+	}
+	if got := plan.ParseTarget("完善工作机制"); got.Text != "完善工作机制" || got.Value != 0 {
+		t.Errorf("a target with no number = %+v", got)
+	}
+}

@@ -205,8 +205,8 @@ func targetTexts(ts []plan.Target) []string {
 }
 
 // parseTargets reads targets typed one per line. A line that reads as a
-// target the task already has keeps its parsed figures; a new line is kept
-// as text for the office to read.
+// target the task already has keeps its figures (they may have been
+// corrected); a new line is read by plan.ParseTarget.
 func parseTargets(typed string, old []plan.Target) []plan.Target {
 	out := []plan.Target{}
 	for _, line := range strings.Split(typed, "\n") {
@@ -214,7 +214,7 @@ func parseTargets(typed string, old []plan.Target) []plan.Target {
 		if line == "" {
 			continue
 		}
-		t := plan.Target{Text: line}
+		t := plan.ParseTarget(line)
 		for _, o := range old {
 			if o.Text == line {
 				t = o

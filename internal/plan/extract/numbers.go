@@ -53,6 +53,16 @@ func clauses(s string) [][2]int {
 	return out
 }
 
+// ParseTargets finds the quantitative targets in s, as Extract does in an
+// item's text; a form uses it to read targets typed by hand.
+func ParseTargets(s string) []Target {
+	if len(s) > MaxInput {
+		s = s[:MaxInput]
+	}
+	text, _ := normalize(s)
+	return findTargets(text)
+}
+
 // findTargets returns the quantitative targets in s, one per number with a
 // measure word, plus counts written in Chinese numerals after a period.
 // Percentages of a goal sentence are goals, not targets.

@@ -29,7 +29,7 @@ var dynamicSQLAllowed = map[string]string{
 	"internal/testkit/testkit.go:NewDSN":        "CREATE/DROP DATABASE of a name built from pid, time and a counter (tests only)",
 	"internal/auth/admin.go:FindUsers":          "WHERE fragments are literals picked by switch; values, LIMIT and OFFSET are $n arguments",
 	"internal/demo/scale.go:generator.province": "table names from literal lists (MAX(id), setval after explicit ids)",
-	"internal/demo/scale.go:insertMany":         "table and column names from the literal list in generator.province; values are $n arguments",
+	"internal/demo/scale.go:insertMany":         "table and column names from the literal lists in generator.province and the plan scale generator; values are $n arguments",
 	"internal/org/store.go:InsertUnitIndex":     "a literal statement with one ($n, $m) pair per row; values are $n arguments",
 }
 

@@ -266,8 +266,10 @@ func (s *Service) StartKeyPoints(ctx context.Context, planID int64, in KeyPoints
 		if src.Status != Published {
 			return core.Errorf(core.ECONFLICT, "请先发布计划，再据此制定年度工作要点")
 		}
-		if in.Year < src.YearFrom || in.Year > src.YearTo {
-			return core.Invalid("year", fmt.Sprintf("年份应在计划时段%s之内", src.Period()))
+		// The year after the period is allowed too: a one-year plan's
+		// tasks are carried into the next year's key points (seed 003).
+		if in.Year < src.YearFrom || in.Year > src.YearTo+1 {
+			return core.Invalid("year", fmt.Sprintf("年份应在计划时段%s之内或其后一年", src.Period()))
 		}
 		pin := PlanInput{BodyID: src.BodyID, Kind: AnnualKeyPoints, Title: in.Title, YearFrom: in.Year, YearTo: in.Year,
 			ParentID: src.ID, Cadence: src.Cadence}

@@ -418,6 +418,9 @@ func TestKeyPointsCarryTasksOver(t *testing.T) {
 			t.Fatalf("key points from a draft: %v", err)
 		}
 		p, _ = f.svc.SetStatus(f.office, p.ID, p.Version, plan.Published)
+		if _, err := f.svc.StartKeyPoints(f.office, p.ID, plan.KeyPointsInput{Year: 2027, ItemIDs: []int64{fest.ID}}); core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("key points two years after the period: %v", err)
+		}
 		kp, err := f.svc.StartKeyPoints(f.office, p.ID, plan.KeyPointsInput{Year: 2022, ItemIDs: []int64{fest.ID}})
 		if err != nil {
 			t.Fatal(err)

@@ -86,7 +86,7 @@ func (s *Server) keyPoints(w http.ResponseWriter, r *http.Request, save bool) {
 		return
 	}
 	year := s.Clock.Now().In(cst).Year() + 1
-	year = min(max(year, pl.YearFrom), pl.YearTo)
+	year = min(max(year, pl.YearFrom), pl.YearTo+1) // the service allows the year after the period
 	p := &keyPointsPage{Base: s.planBase(r, "制定年度工作要点"), Plan: pl, Year: strconv.Itoa(year)}
 	chosen := map[int64]bool{}
 	if save {

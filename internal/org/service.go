@@ -3,8 +3,6 @@ package org
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -33,32 +31,8 @@ type Service struct {
 	Clock core.Clock
 }
 
-// scopeDenial marks a not-found answer that was really a scope refusal, so
-// that it can be audited after the refused transaction has rolled back.
-type scopeDenial struct {
-	objectType string
-	objectID   int64
-	op         string
-}
-
-func (d *scopeDenial) Error() string {
-	return fmt.Sprintf("org: %s: %s %d is outside the actor's scope", d.op, d.objectType, d.objectID)
-}
-
-func denied(what, objectType string, id int64, op string) error {
-	return &core.Error{Code: core.ENOTFOUND, Message: what + "不存在或无权访问", Op: op,
-		Err: &scopeDenial{objectType: objectType, objectID: id, op: op}}
-}
-
-// noteDenial audits a scope refusal carried by err, in a transaction of its
-// own (the refused one, if any, has rolled back).
-func (s *Service) noteDenial(ctx context.Context, err error) {
-	var d *scopeDenial
-	if errors.As(err, &d) {
-		_ = audit.Log(ctx, s.DB, s.Clock.Now(), audit.Event{Action: "access.denied", ObjectType: d.objectType,
-			ObjectID: d.objectID, Outcome: audit.Denied, Detail: d.op})
-	}
-}
+// denied answers a request for an object outside the actor's scope.
+var denied = audit.OutOfScope
 
 // change runs fn in one write transaction and audits a scope refusal.
 func (s *Service) change(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
@@ -67,7 +41,7 @@ func (s *Service) change(ctx context.Context, fn func(tx *sql.Tx, now time.Time)
 	}
 	now := s.Clock.Now()
 	err := s.DB.InTx(ctx, func(tx *sql.Tx) error { return fn(tx, now) })
-	s.noteDenial(ctx, err)
+	audit.LogRefusal(ctx, s.DB, s.Clock.Now(), err)
 	return err
 }
 
@@ -78,7 +52,7 @@ func (s *Service) read(ctx context.Context, fn func(a *core.Actor, q db.Querier)
 		return err
 	}
 	err = fn(a, s.DB.R())
-	s.noteDenial(ctx, err)
+	audit.LogRefusal(ctx, s.DB, s.Clock.Now(), err)
 	return err
 }
 

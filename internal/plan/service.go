@@ -3,7 +3,6 @@ package plan
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -32,39 +31,12 @@ type Service struct {
 	Clock core.Clock
 }
 
-// scopeDenial marks a not-found answer that was really a scope refusal (or
-// a forbidden one, see forbidden), so that it can be audited after the
-// refused transaction has rolled back.
-type scopeDenial struct {
-	objectType string
-	objectID   int64
-	op         string
-}
-
-func (d *scopeDenial) Error() string {
-	return fmt.Sprintf("plan: %s: %s %d is outside the actor's scope", d.op, d.objectType, d.objectID)
-}
-
-func denied(what, objectType string, id int64, op string) error {
-	return &core.Error{Code: core.ENOTFOUND, Message: what + "不存在或无权访问", Op: op,
-		Err: &scopeDenial{objectType: objectType, objectID: id, op: op}}
-}
-
-// forbidden is the answer to a reader who may see object id but not do
-// op to it. It carries the same marker as a scope refusal, so that it is
-// audited as denied too (SECURITY.md C1).
-func forbidden(objectType string, id int64, op, message string) error {
-	return &core.Error{Code: core.EFORBIDDEN, Message: message, Op: op,
-		Err: &scopeDenial{objectType: objectType, objectID: id, op: op}}
-}
-
-func (s *Service) noteDenial(ctx context.Context, err error) {
-	var d *scopeDenial
-	if errors.As(err, &d) {
-		_ = audit.Log(ctx, s.DB, s.Clock.Now(), audit.Event{Action: "access.denied", ObjectType: d.objectType,
-			ObjectID: d.objectID, Outcome: audit.Denied, Detail: d.op})
-	}
-}
+// denied answers a request for an object outside the actor's scope;
+// forbidden one for an object the actor may read but not change.
+var (
+	denied    = audit.OutOfScope
+	forbidden = audit.Refused
+)
 
 // change runs fn in one write transaction and audits a scope refusal.
 func (s *Service) change(ctx context.Context, fn func(a *core.Actor, tx *sql.Tx, now time.Time) error) error {
@@ -74,7 +46,7 @@ func (s *Service) change(ctx context.Context, fn func(a *core.Actor, tx *sql.Tx,
 	}
 	now := s.Clock.Now()
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error { return fn(a, tx, now) })
-	s.noteDenial(ctx, err)
+	audit.LogRefusal(ctx, s.DB, s.Clock.Now(), err)
 	return err
 }
 
@@ -85,7 +57,7 @@ func (s *Service) read(ctx context.Context, fn func(a *core.Actor, q db.Querier)
 		return err
 	}
 	err = fn(a, s.DB.R())
-	s.noteDenial(ctx, err)
+	audit.LogRefusal(ctx, s.DB, s.Clock.Now(), err)
 	return err
 }
 

@@ -275,7 +275,7 @@ func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 // planForbidden refuses a page the user may read but not use (the change
 // form of a plan it cannot change), audited like every refusal (B3).
 func (s *Server) planForbidden(w http.ResponseWriter, r *http.Request, objectType string, id int64, msg string) {
-	_ = audit.Log(r.Context(), s.DB, s.Clock.Now(), audit.Event{Action: "access.denied", ObjectType: objectType, ObjectID: id,
-		Outcome: audit.Denied, Detail: r.Method + " " + r.URL.Path})
-	s.Guard.Error(w, r, 0, &core.Error{Code: core.EFORBIDDEN, Message: msg})
+	err := audit.Refused(objectType, id, r.Method+" "+r.URL.Path, msg)
+	audit.LogRefusal(r.Context(), s.DB, s.Clock.Now(), err)
+	s.Guard.Error(w, r, 0, err)
 }

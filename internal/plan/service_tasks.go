@@ -157,11 +157,19 @@ func (s *Service) Inbound(ctx context.Context, bodyID int64) ([]Inbound, error) 
 		if err != nil {
 			return fmt.Errorf("plan: inbound: %w", err)
 		}
+		items, err := FindInboundItems(ctx, q, bodyID)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]*Item, len(items))
+		for i := range items {
+			byID[items[i].ID] = &items[i]
+		}
 		out = make([]Inbound, 0, len(heads))
 		for _, h := range heads {
-			it, err := FindItemByID(ctx, q, h.item)
-			if err != nil {
-				return err
+			it := byID[h.item]
+			if it == nil {
+				return fmt.Errorf("plan: inbound item %d vanished", h.item)
 			}
 			in := Inbound{Item: *it, PlanID: h.plan, PlanTitle: h.title, FromBody: h.from}
 			for _, c := range it.Cascades {

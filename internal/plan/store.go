@@ -173,7 +173,7 @@ func FindItemByID(ctx context.Context, q db.Querier, id int64) (*Item, error) {
 		return nil, notFoundOr(err, "任务", "find item")
 	}
 	items := []Item{*it}
-	if err := loadDetails(ctx, q, items, true, id); err != nil {
+	if err := loadDetails(ctx, q, items, detailsOfItem, id); err != nil {
 		return nil, err
 	}
 	return &items[0], nil
@@ -190,15 +190,39 @@ func FindItems(ctx context.Context, q db.Querier, planID int64) ([]Item, error) 
 	if err != nil {
 		return nil, fmt.Errorf("plan: items: %w", err)
 	}
-	if err := loadDetails(ctx, q, items, false, planID); err != nil {
+	if err := loadDetails(ctx, q, items, detailsOfPlan, planID); err != nil {
 		return nil, err
 	}
 	setDepths(items)
 	return items, nil
 }
 
-// The detail queries of a whole plan and of one item; each is a constant so
-// that SQL is never built from variables (SECURITY.md D2).
+// FindInboundItems reads the items handed down to body, with their
+// details, in no particular order.
+func FindInboundItems(ctx context.Context, q db.Querier, body int64) ([]Item, error) {
+	rows, err := q.QueryContext(ctx, itemSelect+` WHERE i.id IN (SELECT item_id FROM cascades WHERE body_id = $1)`, body)
+	if err != nil {
+		return nil, fmt.Errorf("plan: inbound items: %w", err)
+	}
+	items, err := db.Collect(rows, scanItem)
+	if err != nil {
+		return nil, fmt.Errorf("plan: inbound items: %w", err)
+	}
+	if err := loadDetails(ctx, q, items, detailsOfInbound, body); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// The item sets loadDetails reads the details of.
+const (
+	detailsOfPlan    = iota // the items of plan arg
+	detailsOfItem           // the single item arg
+	detailsOfInbound        // the items handed down to body arg
+)
+
+// The detail queries of each set; each is a constant so that SQL is never
+// built from variables (SECURITY.md D2).
 const (
 	assignmentsOfPlan = `SELECT a.id, a.item_id, a.body_id, a.unit_id, u.name, a.role, a.written_as FROM assignments a
 		JOIN units u ON u.id = a.unit_id JOIN plan_items i ON i.id = a.item_id WHERE i.plan_id = $1 ORDER BY a.item_id, a.role, a.seq, a.id`
@@ -212,19 +236,29 @@ const (
 		JOIN plan_items i ON i.id = t.item_id WHERE i.plan_id = $1 ORDER BY t.item_id, t.seq`
 	targetsOfItem = `SELECT t.item_id, t.text, t.metric, t.comparator, t.value, t.unit, t.period FROM plan_targets t
 		JOIN plan_items i ON i.id = t.item_id WHERE i.id = $1 ORDER BY t.item_id, t.seq`
+	inbound            = ` IN (SELECT item_id FROM cascades WHERE body_id = $1)`
+	assignmentsInbound = `SELECT a.id, a.item_id, a.body_id, a.unit_id, u.name, a.role, a.written_as FROM assignments a
+		JOIN units u ON u.id = a.unit_id WHERE a.item_id` + inbound + ` ORDER BY a.item_id, a.role, a.seq, a.id`
+	cascadesInbound = `SELECT c.id, c.item_id, c.body_id, b.name, c.role, c.written_as, c.status, c.assigned_at FROM cascades c
+		JOIN bodies b ON b.id = c.body_id WHERE c.item_id` + inbound + ` ORDER BY c.item_id, c.id`
+	targetsInbound = `SELECT t.item_id, t.text, t.metric, t.comparator, t.value, t.unit, t.period FROM plan_targets t
+		WHERE t.item_id` + inbound + ` ORDER BY t.item_id, t.seq`
 )
 
 // loadDetails fills the assignments, cascades and targets of items, which
-// are the items of plan arg, or (one) the single item arg.
-func loadDetails(ctx context.Context, q db.Querier, items []Item, one bool, arg int64) error {
+// are the set (detailsOf…) that arg names: three queries, whatever the size.
+func loadDetails(ctx context.Context, q db.Querier, items []Item, set int, arg int64) error {
 	byID := make(map[int64]*Item, len(items))
 	for i := range items {
 		items[i].Assignments, items[i].Cascades, items[i].Targets = []Assignment{}, []Cascade{}, []Target{}
 		byID[items[i].ID] = &items[i]
 	}
 	aq, cq, tq := assignmentsOfPlan, cascadesOfPlan, targetsOfPlan
-	if one {
+	switch set {
+	case detailsOfItem:
 		aq, cq, tq = assignmentsOfItem, cascadesOfItem, targetsOfItem
+	case detailsOfInbound:
+		aq, cq, tq = assignmentsInbound, cascadesInbound, targetsInbound
 	}
 	rows, err := q.QueryContext(ctx, aq, arg)
 	if err != nil {

@@ -56,10 +56,7 @@ func FindUnitTasks(ctx context.Context, q db.Querier, unitID, bodyID int64) ([]U
 	if err != nil {
 		return nil, fmt.Errorf("plan: task partners: %w", err)
 	}
-	partners, err := db.Collect(rows, func(r db.Scanner) (*Assignment, error) {
-		var a Assignment
-		return &a, r.Scan(&a.ID, &a.ItemID, &a.BodyID, &a.UnitID, &a.UnitName, &a.Role, &a.WrittenAs)
-	})
+	partners, err := db.Collect(rows, scanAssignment)
 	if err != nil {
 		return nil, fmt.Errorf("plan: task partners: %w", err)
 	}
@@ -69,14 +66,7 @@ func FindUnitTasks(ctx context.Context, q db.Querier, unitID, bodyID int64) ([]U
 	if err != nil {
 		return nil, fmt.Errorf("plan: task targets: %w", err)
 	}
-	type itemTarget struct {
-		item int64
-		t    Target
-	}
-	targets, err := db.Collect(rows, func(r db.Scanner) (*itemTarget, error) {
-		var x itemTarget
-		return &x, r.Scan(&x.item, &x.t.Text, &x.t.Metric, &x.t.Comparator, &x.t.Value, &x.t.Unit, &x.t.Period)
-	})
+	targets, err := db.Collect(rows, scanItemTarget)
 	if err != nil {
 		return nil, fmt.Errorf("plan: task targets: %w", err)
 	}

@@ -264,10 +264,7 @@ func loadDetails(ctx context.Context, q db.Querier, items []Item, set int, arg i
 	if err != nil {
 		return fmt.Errorf("plan: assignments: %w", err)
 	}
-	as, err := db.Collect(rows, func(r db.Scanner) (*Assignment, error) {
-		var a Assignment
-		return &a, r.Scan(&a.ID, &a.ItemID, &a.BodyID, &a.UnitID, &a.UnitName, &a.Role, &a.WrittenAs)
-	})
+	as, err := db.Collect(rows, scanAssignment)
 	if err != nil {
 		return fmt.Errorf("plan: assignments: %w", err)
 	}
@@ -293,14 +290,7 @@ func loadDetails(ctx context.Context, q db.Querier, items []Item, set int, arg i
 	if err != nil {
 		return fmt.Errorf("plan: targets: %w", err)
 	}
-	type itemTarget struct {
-		item int64
-		t    Target
-	}
-	ts, err := db.Collect(rows, func(r db.Scanner) (*itemTarget, error) {
-		var x itemTarget
-		return &x, r.Scan(&x.item, &x.t.Text, &x.t.Metric, &x.t.Comparator, &x.t.Value, &x.t.Unit, &x.t.Period)
-	})
+	ts, err := db.Collect(rows, scanItemTarget)
 	if err != nil {
 		return fmt.Errorf("plan: targets: %w", err)
 	}
@@ -310,6 +300,22 @@ func loadDetails(ctx context.Context, q db.Querier, items []Item, set int, arg i
 		}
 	}
 	return nil
+}
+
+func scanAssignment(r db.Scanner) (*Assignment, error) {
+	var a Assignment
+	return &a, r.Scan(&a.ID, &a.ItemID, &a.BodyID, &a.UnitID, &a.UnitName, &a.Role, &a.WrittenAs)
+}
+
+// itemTarget is a target with the item it belongs to, as a query returns it.
+type itemTarget struct {
+	item int64
+	t    Target
+}
+
+func scanItemTarget(r db.Scanner) (*itemTarget, error) {
+	var x itemTarget
+	return &x, r.Scan(&x.item, &x.t.Text, &x.t.Metric, &x.t.Comparator, &x.t.Value, &x.t.Unit, &x.t.Period)
 }
 
 func scanCascade(r db.Scanner) (*Cascade, error) {

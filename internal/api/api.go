@@ -4,11 +4,12 @@
 package api
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -16,10 +17,14 @@ import (
 
 	"liandong/internal/auth"
 	"liandong/internal/core"
+	"liandong/internal/datacall"
 	"liandong/internal/db"
+	"liandong/internal/file"
 	"liandong/internal/httpx"
+	"liandong/internal/notify"
 	"liandong/internal/org"
 	"liandong/internal/plan"
+	"liandong/internal/report"
 )
 
 // Server holds what the API handlers need.
@@ -33,10 +38,77 @@ type Server struct {
 	Org *org.Service
 	// Plan is the plans' service, shared with the HTML pages.
 	Plan *plan.Service
+	// Files, Reports, Calls and Notify are issue 4's services, shared with
+	// the HTML pages.
+	Files   *file.Service
+	Reports *report.Service
+	Calls   *datacall.Service
+	Notify  *notify.Service
 }
 
-//go:embed openapi.json
-var openapiJSON []byte
+// openapiFiles is the API description: openapi.json holds the document and
+// the routes of the registry and plans; each later area describes its routes
+// in a fragment of its own under openapi/ ({"paths":…, "components":
+// {"schemas":…}}), merged in at start-up so that areas never edit one file.
+//
+//go:embed openapi.json openapi
+var openapiFiles embed.FS
+
+// openapiJSON is the merged description served at /api/v1/openapi.json.
+var openapiJSON = mustMergeOpenAPI(openapiFiles)
+
+func mustMergeOpenAPI(fsys fs.FS) []byte {
+	b, err := mergeOpenAPI(fsys)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func mergeOpenAPI(fsys fs.FS) ([]byte, error) {
+	base, err := fs.ReadFile(fsys, "openapi.json")
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(base, &doc); err != nil {
+		return nil, fmt.Errorf("api: openapi.json: %w", err)
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	schemas, _ := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	frags, err := fs.Glob(fsys, "openapi/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range frags {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		var frag struct {
+			Paths      map[string]any `json:"paths"`
+			Components struct {
+				Schemas map[string]any `json:"schemas"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal(b, &frag); err != nil {
+			return nil, fmt.Errorf("api: %s: %w", name, err)
+		}
+		for k, v := range frag.Paths {
+			if _, dup := paths[k]; dup {
+				return nil, fmt.Errorf("api: %s describes path %s again", name, k)
+			}
+			paths[k] = v
+		}
+		for k, v := range frag.Components.Schemas {
+			if _, dup := schemas[k]; dup {
+				return nil, fmt.Errorf("api: %s describes schema %s again", name, k)
+			}
+			schemas[k] = v
+		}
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
 
 // Routes is the whole API surface, each route with its permission. Every
 // route here must be described in openapi.json (a test checks it).
@@ -47,6 +119,9 @@ func (s *Server) Routes() []httpx.Route {
 	}
 	rs = append(rs, s.orgRoutes()...)
 	rs = append(rs, s.planRoutes()...)
+	rs = append(rs, s.reportRoutes()...)
+	rs = append(rs, s.callRoutes()...)
+	rs = append(rs, s.notifyRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.userRoutes()...)
 	return rs

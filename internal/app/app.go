@@ -19,10 +19,15 @@ import (
 	"liandong/internal/audit"
 	"liandong/internal/auth"
 	"liandong/internal/core"
+	"liandong/internal/datacall"
 	"liandong/internal/db"
+	"liandong/internal/file"
 	"liandong/internal/httpx"
+	"liandong/internal/job"
+	"liandong/internal/notify"
 	"liandong/internal/org"
 	"liandong/internal/plan"
+	"liandong/internal/report"
 	"liandong/internal/web"
 )
 
@@ -77,7 +82,10 @@ type App struct {
 	Auth    *auth.Service
 	Handler http.Handler
 	Log     *slog.Logger
-	routes  [][]httpx.Route
+	// Jobs is the database job queue; Serve runs its worker (reminders,
+	// e-mail, digests, the file sweeper).
+	Jobs   *job.Queue
+	routes [][]httpx.Route
 }
 
 // Routes returns every route the Handler serves, each with its permission,
@@ -148,7 +156,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	ws.Plan = plans
-	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log, Org: orgs, Plan: plans}
+	a.Jobs = &job.Queue{DB: d, Clock: cfg.Clock}
+	files := &file.Service{DB: d, Clock: cfg.Clock}
+	notes := &notify.Service{DB: d, Clock: cfg.Clock, Jobs: a.Jobs}
+	reports := &report.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes}
+	calls := &datacall.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes, Jobs: a.Jobs}
+	ws.Files, ws.Reports, ws.Calls, ws.Notify = files, reports, calls, notes
+	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log, Org: orgs, Plan: plans,
+		Files: files, Reports: reports, Calls: calls, Notify: notes}
 	health := []httpx.Route{{Pattern: "GET /healthz", Perm: auth.PermPublic, Handler: a.healthz}}
 	a.routes = [][]httpx.Route{health, ws.Routes(), as.Routes()}
 	a.Handler = guard.Handler(a.routes...)

@@ -18,6 +18,11 @@ const (
 	PermPlanRead      Permission = "plan.read"       // read plans, decomposition tables, one's unit's tasks
 	PermPlanWrite     Permission = "plan.write"      // change plans and tasks (a liaison: own unit's work plan only)
 	PermPlanManage    Permission = "plan.manage"     // import plans, assign tasks handed down, start key points (office)
+	PermReportRead    Permission = "report.read"     // read progress reports in scope (one's unit's, one's led tasks', the office's body)
+	PermReportWrite   Permission = "report.write"    // write and submit one's unit's reports; review as office or lead unit
+	PermCallRead      Permission = "call.read"       // read data calls addressed to one's unit or body, and one's submissions
+	PermCallSubmit    Permission = "call.submit"     // submit to a data call (a liaison for the unit, a county office for its body)
+	PermCallManage    Permission = "call.manage"     // create calls, follow the board, accept or return, download the ZIP (office)
 	PermUserManage    Permission = "user.manage"     // accounts (系统管理员)
 	PermSystem        Permission = "system.manage"   // settings, backup (系统管理员)
 	PermSecurity      Permission = "security.manage" // policy, unlock, role grants, sessions (安全管理员)
@@ -32,9 +37,10 @@ var grants = map[core.Role][]Permission{
 	core.RoleSystemAdmin:   {PermUserManage, PermSystem},
 	core.RoleSecurityAdmin: {PermSecurity, PermAuditOfAudits},
 	core.RoleAuditAdmin:    {PermAuditRead},
-	core.RoleOffice:        {PermWork, PermOrgRead, PermOrgWrite, PermLiaisonWrite, PermPlanRead, PermPlanWrite, PermPlanManage},
-	core.RoleLeader:        {PermWork, PermOrgRead, PermPlanRead},
-	core.RoleLiaison:       {PermWork, PermOrgRead, PermLiaisonWrite, PermPlanRead, PermPlanWrite},
+	core.RoleOffice: {PermWork, PermOrgRead, PermOrgWrite, PermLiaisonWrite, PermPlanRead, PermPlanWrite, PermPlanManage,
+		PermReportRead, PermReportWrite, PermCallRead, PermCallSubmit, PermCallManage},
+	core.RoleLeader:  {PermWork, PermOrgRead, PermPlanRead, PermReportRead, PermCallRead},
+	core.RoleLiaison: {PermWork, PermOrgRead, PermLiaisonWrite, PermPlanRead, PermPlanWrite, PermReportRead, PermReportWrite, PermCallRead, PermCallSubmit},
 }
 
 // Known reports whether p is a declared permission.

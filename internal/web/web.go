@@ -9,22 +9,32 @@ import (
 
 	"liandong/internal/auth"
 	"liandong/internal/core"
+	"liandong/internal/datacall"
 	"liandong/internal/db"
+	"liandong/internal/file"
 	"liandong/internal/httpx"
+	"liandong/internal/notify"
 	"liandong/internal/org"
 	"liandong/internal/plan"
+	"liandong/internal/report"
 )
 
 // Server holds what the page handlers need.
 type Server struct {
-	DB    *db.DB
-	Auth  *auth.Service
-	Org   *org.Service
-	Plan  *plan.Service
-	Guard *httpx.Guard
-	Clock core.Clock
-	Log   *slog.Logger
-	tmpl  *templates
+	DB   *db.DB
+	Auth *auth.Service
+	Org  *org.Service
+	Plan *plan.Service
+	// Files, Reports, Calls and Notify serve issue 4's pages: progress
+	// reports, data calls, and notifications with their settings.
+	Files   *file.Service
+	Reports *report.Service
+	Calls   *datacall.Service
+	Notify  *notify.Service
+	Guard   *httpx.Guard
+	Clock   core.Clock
+	Log     *slog.Logger
+	tmpl    *templates
 }
 
 // New parses the embedded templates (failing at start-up, not at first use,
@@ -49,6 +59,9 @@ func (s *Server) Routes() []httpx.Route {
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.orgRoutes()...)
 	rs = append(rs, s.planRoutes()...)
+	rs = append(rs, s.reportRoutes()...)
+	rs = append(rs, s.callRoutes()...)
+	rs = append(rs, s.notifyRoutes()...)
 	return rs
 }
 

@@ -1,0 +1,7 @@
+package api
+
+import "liandong/internal/httpx"
+
+func (s *Server) notifyRoutes() []httpx.Route {
+	return nil
+}

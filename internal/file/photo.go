@@ -1,0 +1,336 @@
+package file
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	stddraw "image/draw"
+	"image/jpeg"
+	"image/png"
+
+	"golang.org/x/image/draw"
+
+	"liandong/internal/core"
+)
+
+// Photo quality: stored photos are re-encoded only when they must be
+// (rotation, PNG); thumbnails are small and shown in lists.
+const (
+	photoQuality = 88
+	thumbQuality = 75
+)
+
+// preparePhoto checks a JPEG or PNG by decoding it, bounds its pixel count
+// before decoding (E3), and replaces c.data with what is stored: a JPEG
+// without metadata, upright. A JPEG that needs no rotation keeps its
+// compressed image data: its metadata segments are dropped losslessly,
+// which costs a fraction of re-encoding. A thumbnail is made from the
+// decoded image.
+func preparePhoto(c *checked, lim Limits) error {
+	broken := refuse("照片已损坏或无法识别，请重新导出后上传")
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(c.data))
+	if err != nil {
+		return broken
+	}
+	if (format == "jpeg") != (c.contentType == TypeJPEG) {
+		return broken
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return broken
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > lim.MaxPixels {
+		return &core.Error{Code: core.ETOOLARGE, Field: "file",
+			Message: fmt.Sprintf("照片像素过多（%d×%d），最多 %d 万像素，请缩小后上传", cfg.Width, cfg.Height, lim.MaxPixels/10000)}
+	}
+	var img image.Image
+	orientation := 1
+	if c.contentType == TypeJPEG {
+		orientation = exifOrientation(c.data)
+		img, err = jpeg.Decode(bytes.NewReader(c.data))
+	} else {
+		img, err = png.Decode(bytes.NewReader(c.data))
+	}
+	if err != nil {
+		return broken
+	}
+	if c.contentType == TypeJPEG && orientation == 1 {
+		stripped, err := stripJPEG(c.data)
+		if err != nil {
+			return broken
+		}
+		c.data = stripped
+	} else {
+		img = opaque(orient(img, orientation))
+		var buf bytes.Buffer
+		buf.Grow(len(c.data))
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: photoQuality}); err != nil {
+			return fmt.Errorf("file: encode photo: %w", err)
+		}
+		c.data = buf.Bytes()
+		if c.contentType == TypePNG {
+			c.name = replaceExt(c.name, ".jpg")
+		}
+		c.contentType = TypeJPEG
+	}
+	if orientation >= 5 {
+		cfg.Width, cfg.Height = cfg.Height, cfg.Width
+	}
+	c.width, c.height = cfg.Width, cfg.Height
+	c.thumb, err = thumbnail(img, lim.ThumbSize)
+	return err
+}
+
+func replaceExt(name, ext string) string {
+	for i := len(name) - 1; i >= 0 && name[i] != '/'; i-- {
+		if name[i] == '.' {
+			return name[:i] + ext
+		}
+	}
+	return name + ext
+}
+
+// opaque flattens transparency onto white: JPEG has no alpha, and a
+// transparent PNG would otherwise turn black.
+func opaque(img image.Image) image.Image {
+	switch img.(type) {
+	case *image.YCbCr, *image.Gray, *image.CMYK:
+		return img
+	}
+	b := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	stddraw.Draw(dst, dst.Bounds(), image.White, image.Point{}, stddraw.Src)
+	stddraw.Draw(dst, dst.Bounds(), img, b.Min, stddraw.Over)
+	return dst
+}
+
+// thumbnail scales img (upright and opaque) so that its longer side is
+// size, with a fast bilinear filter.
+func thumbnail(img image.Image, size int) ([]byte, error) {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	tw, th := w, h
+	if w > size || h > size {
+		if w >= h {
+			tw, th = size, max(1, h*size/w)
+		} else {
+			tw, th = max(1, w*size/h), size
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
+	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: thumbQuality}); err != nil {
+		return nil, fmt.Errorf("file: encode thumbnail: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// orient returns img turned upright according to the EXIF orientation o
+// (1–8; anything else is taken as 1).
+func orient(img image.Image, o int) image.Image {
+	if o < 2 || o > 8 {
+		return img
+	}
+	b := img.Bounds()
+	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	stddraw.Draw(src, src.Bounds(), img, b.Min, stddraw.Src)
+	W, H := b.Dx(), b.Dy()
+	dw, dh := W, H
+	if o >= 5 {
+		dw, dh = H, W
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	for dy := 0; dy < dh; dy++ {
+		for dx := 0; dx < dw; dx++ {
+			var sx, sy int
+			switch o {
+			case 2:
+				sx, sy = W-1-dx, dy
+			case 3:
+				sx, sy = W-1-dx, H-1-dy
+			case 4:
+				sx, sy = dx, H-1-dy
+			case 5:
+				sx, sy = dy, dx
+			case 6:
+				sx, sy = dy, H-1-dx
+			case 7:
+				sx, sy = W-1-dy, H-1-dx
+			case 8:
+				sx, sy = W-1-dy, dx
+			}
+			si, di := sy*src.Stride+sx*4, dy*dst.Stride+dx*4
+			copy(dst.Pix[di:di+4], src.Pix[si:si+4])
+		}
+	}
+	return dst
+}
+
+// exifOrientation returns the EXIF orientation (tag 0x0112 of IFD0) of a
+// JPEG, or 1 when there is none or it cannot be read. It reads only the
+// APP1 segments before the first scan and checks every offset.
+func exifOrientation(b []byte) int {
+	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+		return 1
+	}
+	i := 2
+	for i+4 <= len(b) {
+		if b[i] != 0xFF {
+			return 1
+		}
+		m := b[i+1]
+		if m == 0xFF {
+			i++
+			continue
+		}
+		if m == 0xDA || m == 0xD9 {
+			return 1
+		}
+		if m == 0x01 || (m >= 0xD0 && m <= 0xD7) {
+			i += 2
+			continue
+		}
+		n := int(binary.BigEndian.Uint16(b[i+2:]))
+		if n < 2 || i+2+n > len(b) {
+			return 1
+		}
+		seg := b[i+4 : i+2+n]
+		if m == 0xE1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
+			if o := tiffOrientation(seg[6:]); o != 0 {
+				return o
+			}
+		}
+		i += 2 + n
+	}
+	return 1
+}
+
+// tiffOrientation reads the orientation from a TIFF structure (the body
+// of an Exif segment); 0 when absent or malformed.
+func tiffOrientation(t []byte) int {
+	if len(t) < 8 {
+		return 0
+	}
+	var bo binary.ByteOrder
+	switch string(t[:4]) {
+	case "II*\x00":
+		bo = binary.LittleEndian
+	case "MM\x00*":
+		bo = binary.BigEndian
+	default:
+		return 0
+	}
+	off := int64(bo.Uint32(t[4:]))
+	if off < 8 || off+2 > int64(len(t)) {
+		return 0
+	}
+	n := int64(bo.Uint16(t[off:]))
+	for k := int64(0); k < n; k++ {
+		e := off + 2 + 12*k
+		if e+12 > int64(len(t)) {
+			return 0
+		}
+		if bo.Uint16(t[e:]) != 0x0112 {
+			continue
+		}
+		typ, count := bo.Uint16(t[e+2:]), bo.Uint32(t[e+4:])
+		if typ != 3 || count != 1 {
+			return 0
+		}
+		v := int(bo.Uint16(t[e+8:]))
+		if v < 1 || v > 8 {
+			return 0
+		}
+		return v
+	}
+	return 0
+}
+
+var errBadJPEG = errors.New("file: malformed JPEG structure")
+
+// stripJPEG copies a JPEG dropping every metadata segment (Exif and XMP in
+// APP1, IPTC in APP13, comments, vendor APPn) and anything after the end
+// of image, keeping what decoding needs: JFIF (without its thumbnail),
+// the Adobe colour transform in APP14 and an ICC profile in APP2. The
+// compressed image data is copied as is, so nothing is lost.
+func stripJPEG(b []byte) ([]byte, error) {
+	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+		return nil, errBadJPEG
+	}
+	out := make([]byte, 0, len(b))
+	out = append(out, 0xFF, 0xD8)
+	i := 2
+	for {
+		if i+2 > len(b) || b[i] != 0xFF {
+			return nil, errBadJPEG
+		}
+		m := b[i+1]
+		switch {
+		case m == 0xFF: // fill byte
+			i++
+			continue
+		case m == 0xD9:
+			return append(out, 0xFF, 0xD9), nil
+		case m == 0x01 || (m >= 0xD0 && m <= 0xD7):
+			out = append(out, 0xFF, m)
+			i += 2
+			continue
+		}
+		if i+4 > len(b) {
+			return nil, errBadJPEG
+		}
+		n := int(binary.BigEndian.Uint16(b[i+2:]))
+		if n < 2 || i+2+n > len(b) {
+			return nil, errBadJPEG
+		}
+		seg, body := b[i:i+2+n], b[i+4:i+2+n]
+		i += 2 + n
+		switch {
+		case m == 0xE0:
+			if len(body) >= 14 && bytes.HasPrefix(body, []byte("JFIF\x00")) {
+				// Version, units and density; no thumbnail.
+				out = append(out, 0xFF, 0xE0, 0, 16)
+				out = append(out, body[:12]...)
+				out = append(out, 0, 0)
+			}
+		case m == 0xEE:
+			if bytes.HasPrefix(body, []byte("Adobe")) {
+				out = append(out, seg...)
+			}
+		case m == 0xE2:
+			if bytes.HasPrefix(body, []byte("ICC_PROFILE\x00")) {
+				out = append(out, seg...)
+			}
+		case m >= 0xE0 && m <= 0xEF, m == 0xFE:
+			// metadata: dropped
+		case m == 0xDA:
+			out = append(out, seg...)
+			// Entropy-coded data runs to the next marker that is neither a
+			// stuffed 0xFF00 nor a restart marker.
+			j := i
+			for ; j+1 < len(b); j++ {
+				if b[j] != 0xFF {
+					continue
+				}
+				nx := b[j+1]
+				if nx == 0x00 || (nx >= 0xD0 && nx <= 0xD7) {
+					j++
+					continue
+				}
+				if nx == 0xFF {
+					continue
+				}
+				break
+			}
+			if j+1 >= len(b) {
+				return nil, errBadJPEG
+			}
+			out = append(out, b[i:j]...)
+			i = j
+		default:
+			out = append(out, seg...)
+		}
+	}
+}

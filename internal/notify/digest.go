@@ -56,7 +56,7 @@ func (s *Service) SavePrefs(ctx context.Context, a *core.Actor, p Prefs) error {
 	}
 	now := s.Clock.Now().Unix()
 	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO notify_prefs (user_id, digest, last_digest, updated_at) VALUES ($1, $2, $3, $3)
+		_, err := tx.ExecContext(ctx, `INSERT INTO notify_prefs (user_id, digest, last_digest, updated_at) VALUES ($1, $2, 0, $3)
 			ON CONFLICT (user_id) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at`,
 			a.UserID, p.Digest, now)
 		return db.Normalize(err)

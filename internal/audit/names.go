@@ -70,6 +70,10 @@ var ActionNames = map[string]string{
 	"cascade.assign":       "分配下达的任务",
 	"goal.measure":         "填报目标监测值",
 	"export.plan":          "导出任务分解表",
+
+	// mail and notifications (issue 4)
+	"mail.settings":        "修改邮件与提醒设置",
+	"mail.test":            "发送测试邮件",
 }
 
 // verbNames name the common verbs of business actions, so that "unit.update"

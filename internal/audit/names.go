@@ -74,6 +74,11 @@ var ActionNames = map[string]string{
 	// mail and notifications (issue 4)
 	"mail.settings":        "修改邮件与提醒设置",
 	"mail.test":            "发送测试邮件",
+
+	// requests held across a session timeout (SECURITY.md I10)
+	"session.hold":         "登录超时后暂存未提交的内容",
+	"session.held_submit":  "提交暂存的内容",
+	"session.held_discard": "放弃暂存的内容",
 }
 
 // verbNames name the common verbs of business actions, so that "unit.update"
@@ -144,6 +149,8 @@ var ObjectTypeNames = map[string]string{
 	"cascade":       "下达任务",
 	"goal":          "计划目标",
 	"unit_tasks":    "单位任务",
+
+	"held_request": "暂存内容",
 }
 
 // ObjectTypeName returns the Chinese name of an object type, or the type.

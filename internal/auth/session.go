@@ -44,6 +44,21 @@ type Session struct {
 	PasswordChangeRequired bool
 	// PasswordExpired tells which of the two reasons applies.
 	PasswordExpired bool
+	// IdleTimeout is the policy's idle timeout, set by Resume, so that
+	// pages can warn before it runs out (SECURITY.md I10).
+	IdleTimeout time.Duration
+	// AbsoluteTimeout is the policy's absolute timeout, set by Resume.
+	AbsoluteTimeout time.Duration
+}
+
+// IdleLeft is how long the session has before its idle timeout, or its
+// absolute one if that comes first, at now.
+func (s *Session) IdleLeft(now time.Time) time.Duration {
+	left := s.LastSeenAt.Add(s.IdleTimeout).Sub(now)
+	if abs := s.CreatedAt.Add(s.AbsoluteTimeout).Sub(now); abs < left {
+		left = abs
+	}
+	return max(left, 0)
 }
 
 // ID is the session's public identifier: the first 16 hex digits of the
@@ -232,6 +247,17 @@ func PasswordExpired(p Policy, u *User, now time.Time) bool {
 // on every request, so a change applies at once (B6). The session tells
 // whether the second factor or a new password is still owed.
 func (s *Service) Resume(ctx context.Context, token, ip string) (*Session, *User, error) {
+	return s.resume(ctx, token, ip, true)
+}
+
+// Peek is Resume without touching the session: a page asking how long its
+// session has left must not itself keep the session alive. It still ends
+// a session that has timed out.
+func (s *Service) Peek(ctx context.Context, token, ip string) (*Session, *User, error) {
+	return s.resume(ctx, token, ip, false)
+}
+
+func (s *Service) resume(ctx context.Context, token, ip string, touch bool) (*Session, *User, error) {
 	if token == "" {
 		return nil, nil, core.Errorf(core.EUNAUTHORIZED, "请先登录")
 	}
@@ -275,6 +301,13 @@ func (s *Service) Resume(ctx context.Context, token, ip string) (*Session, *User
 			if n, _ := res.RowsAffected(); n == 0 {
 				return nil // another request ended it first
 			}
+			if idle || expired {
+				// A form posted on this session from now on is held, not
+				// lost (I10); a disabled account's is not.
+				if err := recordSessionEnd(ctx, tx, sess.TokenHash, u.ID, sess.CSRFToken, now); err != nil {
+					return err
+				}
+			}
 			return audit.Record(core.WithActor(ctx, &core.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, IP: ip,
 				RequestID: metaRequestID(ctx)}), tx, s.DB.Engine, now, audit.Event{Action: "auth.session_expire",
 				ObjectType: "user", ObjectID: u.ID, Detail: reason})
@@ -285,7 +318,7 @@ func (s *Service) Resume(ctx context.Context, token, ip string) (*Session, *User
 		return nil, nil, core.Errorf(core.EUNAUTHORIZED, "登录已超时，请重新登录")
 	}
 	// Touch at most once a minute: a write per request would serialise all readers.
-	if now.Sub(sess.LastSeenAt) >= time.Minute {
+	if touch && now.Sub(sess.LastSeenAt) >= time.Minute {
 		if err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, now.Unix(), sess.TokenHash)
 			return err
@@ -294,6 +327,8 @@ func (s *Service) Resume(ctx context.Context, token, ip string) (*Session, *User
 		}
 		sess.LastSeenAt = now
 	}
+	sess.IdleTimeout = time.Duration(pol.IdleMinutes) * time.Minute
+	sess.AbsoluteTimeout = time.Duration(pol.AbsoluteHours) * time.Hour
 	sess.MFAPending = MFARequired(pol, u) && !sess.MFADone
 	sess.PasswordExpired = PasswordExpired(pol, u, now)
 	sess.PasswordChangeRequired = u.MustChangePassword || sess.PasswordExpired
@@ -302,12 +337,50 @@ func (s *Service) Resume(ctx context.Context, token, ip string) (*Session, *User
 
 // purgeExpiredSessions deletes every session past its idle or absolute
 // timeout, so that a session its user never came back to does not linger
-// in the table (SECURITY.md G1).
+// in the table (SECURITY.md G1). Each leaves a tombstone, so that a form
+// its user posts late is still held (I10); held requests and tombstones
+// past their time go too.
 func purgeExpiredSessions(ctx context.Context, tx *sql.Tx, pol Policy, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2`,
-		now.Add(-time.Duration(pol.IdleMinutes)*time.Minute).Unix(),
-		now.Add(-time.Duration(pol.AbsoluteHours)*time.Hour).Unix())
-	return err
+	idleBefore := now.Add(-time.Duration(pol.IdleMinutes) * time.Minute).Unix()
+	absBefore := now.Add(-time.Duration(pol.AbsoluteHours) * time.Hour).Unix()
+	rows, err := tx.QueryContext(ctx, `SELECT token_hash, user_id, csrf_token, last_seen_at, created_at FROM sessions
+		WHERE last_seen_at < $1 OR created_at < $2`, idleBefore, absBefore)
+	if err != nil {
+		return err
+	}
+	type ended struct {
+		hash, csrf string
+		user       int64
+	}
+	var ends []ended
+	for rows.Next() {
+		var e ended
+		var seen, created int64
+		if err := rows.Scan(&e.hash, &e.user, &e.csrf, &seen, &created); err != nil {
+			rows.Close()
+			return err
+		}
+		// When it timed out: a session that ended longer ago than a
+		// request may be held needs no tombstone.
+		endedAt := min(seen+int64(pol.IdleMinutes)*60, created+int64(pol.AbsoluteHours)*3600)
+		if endedAt > now.Add(-HeldTTL).Unix() {
+			ends = append(ends, e)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range ends {
+		if err := recordSessionEnd(ctx, tx, e.hash, e.user, e.csrf, now); err != nil {
+			return err
+		}
+	}
+	if _, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2`,
+		idleBefore, absBefore); err != nil {
+		return err
+	}
+	return purgeHeld(ctx, tx, now)
 }
 
 // rotateSession replaces the session oldHash by a new one with a new token

@@ -35,6 +35,10 @@ type Route struct {
 	// MaxBody raises the request body limit of this route above
 	// MaxBodyBytes (an uploaded plan document); 0 keeps the default.
 	MaxBody int64
+	// Limit names the rate limit of this route (SECURITY.md D7):
+	// LimitUpload for routes that take files, LimitExport for routes that
+	// produce exports and bundles; empty for none.
+	Limit LimitClass
 }
 
 // MaxBodyBytes caps every request body unless a route raises it.
@@ -52,9 +56,14 @@ type Guard struct {
 	// LoginThrottle limits password and code attempts per client address
 	// (A5); Handler sets the default when nil.
 	LoginThrottle *Throttle
-	cop           *http.CrossOriginProtection
-	mux           *http.ServeMux
-	maxBody       map[string]int64 // route pattern → its raised body limit
+	// Limits holds one token bucket set per limit class a route may
+	// declare (D7); Handler fills in DefaultLimits for the classes unset.
+	Limits  map[LimitClass]*Throttle
+	cop     *http.CrossOriginProtection
+	mux     *http.ServeMux
+	maxBody map[string]int64           // route pattern → its raised body limit
+	perms   map[string]auth.Permission // route pattern → its permission
+	inner   http.Handler               // CSRF, gate and mux: where a held request is replayed
 }
 
 // SessionCookie returns the session cookie name: __Host- prefixed when the
@@ -72,10 +81,15 @@ func (g *Guard) SessionCookie() string {
 func (g *Guard) Handler(tables ...[]Route) http.Handler {
 	g.cop = http.NewCrossOriginProtection()
 	mux := http.NewServeMux()
-	g.mux, g.maxBody = mux, map[string]int64{}
+	g.mux, g.maxBody, g.perms = mux, map[string]int64{}, map[string]auth.Permission{}
+	g.defaultLimits()
 	for _, t := range tables {
 		for _, rt := range t {
+			if rt.Limit != "" && g.Limits[rt.Limit] == nil {
+				panic(fmt.Sprintf("httpx: route %s declares the unknown limit class %q", rt.Pattern, rt.Limit))
+			}
 			mux.Handle(rt.Pattern, g.authorize(rt))
+			g.perms[rt.Pattern] = rt.Perm
 			if rt.MaxBody > 0 {
 				g.maxBody[rt.Pattern] = rt.MaxBody
 			}
@@ -97,6 +111,8 @@ func (g *Guard) Handler(tables ...[]Route) http.Handler {
 	}
 	h = g.gate(h)
 	h = g.csrf(h)
+	g.inner = h
+	h = g.hold(h)
 	h = g.session(h)
 	h = g.headers(h)
 	h = g.logAndRecover(h)
@@ -125,6 +141,7 @@ const (
 	requestIDKey ctxKey = iota
 	sessionKey
 	userKey
+	expiredKey // the cookie of a session that had timed out (hold.go)
 )
 
 // RequestID returns the id of the request in ctx.
@@ -264,7 +281,11 @@ func (g *Guard) session(next http.Handler) http.Handler {
 			}
 		} else if c, cerr := r.Cookie(g.SessionCookie()); cerr == nil && c.Value != "" {
 			var sess *auth.Session
-			sess, u, err = g.Auth.Resume(ctx, c.Value, ClientIP(r))
+			resume := g.Auth.Resume
+			if r.URL.Path == StatusPath {
+				resume = g.Auth.Peek // asking how long is left is no activity
+			}
+			sess, u, err = resume(ctx, c.Value, ClientIP(r))
 			if err != nil && core.ErrorCode(err) != core.EUNAUTHORIZED {
 				g.Error(w, r, http.StatusInternalServerError, err)
 				return
@@ -272,6 +293,7 @@ func (g *Guard) session(next http.Handler) http.Handler {
 			if err != nil {
 				g.ClearSession(w)
 				ctx = context.WithValue(ctx, sessionKey, (*auth.Session)(nil))
+				ctx = context.WithValue(ctx, expiredKey, c.Value)
 			} else {
 				ctx = context.WithValue(ctx, sessionKey, sess)
 			}
@@ -399,6 +421,9 @@ func (g *Guard) authorize(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := core.ActorFrom(r.Context())
 		if auth.Allowed(a, rt.Perm) {
+			if rt.Limit != "" && !g.allowLimit(w, r, rt.Limit) {
+				return
+			}
 			rt.Handler(w, r)
 			return
 		}

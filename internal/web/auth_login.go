@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) authRoutes() []httpx.Route {
-	return []httpx.Route{
+	return append([]httpx.Route{
 		{Pattern: "GET /login", Perm: auth.PermPublic, Handler: s.showLoginPage},
 		{Pattern: "POST /login", Perm: auth.PermPublic, Handler: s.login},
 		{Pattern: "POST /logout", Perm: auth.PermLogin, Handler: s.logout},
@@ -20,7 +20,7 @@ func (s *Server) authRoutes() []httpx.Route {
 		{Pattern: "POST /mfa", Perm: auth.PermLogin, Handler: s.verifyMFA},
 		{Pattern: "GET /mfa/setup", Perm: auth.PermLogin, Handler: s.showMFASetupPage},
 		{Pattern: "POST /mfa/setup", Perm: auth.PermLogin, Handler: s.confirmMFASetup},
-	}
+	}, s.heldRoutes()...)
 }
 
 type loginPage struct {
@@ -73,7 +73,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	token, _, err := s.Auth.Login(r.Context(), username, r.PostFormValue("password"), httpx.ClientIP(r), r.UserAgent())
+	token, u, err := s.Auth.Login(r.Context(), username, r.PostFormValue("password"), httpx.ClientIP(r), r.UserAgent())
 	if err != nil {
 		fail(err)
 		return
@@ -81,6 +81,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	// A new token on every login: a session id fixed before login is never
 	// promoted (SECURITY.md A8).
 	s.Guard.SetSession(w, token)
+	// Content posted after the last session timed out comes first (I10);
+	// the gate still puts a second factor or a password change before it.
+	if n, err := s.Auth.CountHeld(r.Context(), u.ID); err != nil {
+		s.Log.Error("count held requests", "request_id", httpx.RequestID(r.Context()), "err", err.Error())
+	} else if n > 0 {
+		next = "/held"
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

@@ -35,6 +35,9 @@ type Base struct {
 	RequestID string
 	Nav       []NavItem
 	Path      string
+	// IdleMinutes is the session's idle timeout, for the warning before
+	// it runs out (SECURITY.md I10); 0 when not logged in.
+	IdleMinutes int
 }
 
 // NavItem is one entry of the main navigation.
@@ -49,6 +52,7 @@ func (s *Server) base(r *http.Request, title string) Base {
 	b := Base{Title: title, Actor: core.ActorFrom(r.Context()), RequestID: httpx.RequestID(r.Context()), Path: r.URL.Path}
 	if sess := httpx.SessionFrom(r.Context()); sess != nil {
 		b.CSRF = sess.CSRFToken
+		b.IdleMinutes = int(sess.IdleTimeout / time.Minute)
 	} else if c, err := r.Cookie(httpx.PreLoginCookie); err == nil {
 		b.CSRF = c.Value
 	}
@@ -77,6 +81,9 @@ var flashMessages = map[string]string{
 	"enabled":  "账户已启用。",
 	"role":     "角色已更新，该账户的全部会话已结束，重新登录后生效。",
 	"mfareset": "动态验证码已重置，该用户下次登录时须重新设置。",
+	// requests held across a session timeout (auth_login.go, held_*.go)
+	"held":           "登录已超时，您填写的内容已保存，请重新登录后提交。",
+	"held_discarded": "已放弃该暂存内容。",
 }
 
 // navFor follows the office's loop, showing each role only what it may use.

@@ -72,8 +72,8 @@ var ActionNames = map[string]string{
 	"export.plan":          "导出任务分解表",
 
 	// mail and notifications (issue 4)
-	"mail.settings":        "修改邮件与提醒设置",
-	"mail.test":            "发送测试邮件",
+	"mail.settings": "修改邮件与提醒设置",
+	"mail.test":     "发送测试邮件",
 
 	// requests held across a session timeout (SECURITY.md I10)
 	"session.hold":         "登录超时后暂存未提交的内容",

@@ -237,12 +237,11 @@ func (s *DBStore) Delete(ctx context.Context, key string) error {
 	})
 }
 
-// List returns the keys stored before the given time that no files row
-// points to; the sweeper checks each again before deleting it.
+// List calls fn with the keys stored before the given time. The keys are
+// read first and fn called afterwards, so that fn may delete.
 func (s *DBStore) List(ctx context.Context, before time.Time, fn func(key string) error) error {
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT b.storage_key FROM file_blobs b WHERE b.created_at < $1
-		AND NOT EXISTS (SELECT 1 FROM files f WHERE f.storage_key = b.storage_key)
-		ORDER BY b.storage_key`, before.Unix())
+	rows, err := s.DB.R().QueryContext(ctx, `SELECT storage_key FROM file_blobs WHERE created_at < $1
+		ORDER BY storage_key`, before.Unix())
 	if err != nil {
 		return err
 	}

@@ -74,6 +74,8 @@ var ActionNames = map[string]string{
 	// mail and notifications (issue 4)
 	"mail.settings": "修改邮件与提醒设置",
 	"mail.test":     "发送测试邮件",
+	"file.upload":   "上传文件",
+	"file.corrupt":  "文件校验失败（已拒绝提供）",
 
 	// requests held across a session timeout (SECURITY.md I10)
 	"session.hold":         "登录超时后暂存未提交的内容",
@@ -149,6 +151,7 @@ var ObjectTypeNames = map[string]string{
 	"cascade":       "下达任务",
 	"goal":          "计划目标",
 	"unit_tasks":    "单位任务",
+	"file":          "文件",
 
 	"held_request": "暂存内容",
 }

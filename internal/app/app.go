@@ -85,6 +85,7 @@ type App struct {
 	// Jobs is the database job queue; Serve runs its worker (reminders,
 	// e-mail, digests, the file sweeper).
 	Jobs   *job.Queue
+	notes  *notify.Service
 	routes [][]httpx.Route
 }
 
@@ -156,9 +157,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	ws.Plan = plans
-	a.Jobs = &job.Queue{DB: d, Clock: cfg.Clock}
+	a.Jobs = &job.Queue{DB: d, Clock: cfg.Clock, Log: cfg.Log}
 	files := &file.Service{DB: d, Clock: cfg.Clock}
 	notes := &notify.Service{DB: d, Clock: cfg.Clock, Jobs: a.Jobs}
+	a.notes = notes
+	a.registerJobs(notes, files)
 	reports := &report.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes}
 	calls := &datacall.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes, Jobs: a.Jobs}
 	ws.Files, ws.Reports, ws.Calls, ws.Notify = files, reports, calls, notes
@@ -228,6 +231,8 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	stopJobs := a.startJobs(ctx, a.notes)
+	defer stopJobs()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -290,3 +290,25 @@ func (s *Service) Start(ctx context.Context) error {
 		return s.scheduleDigest(ctx, tx, set, s.Clock.Now())
 	})
 }
+
+// Open marks one of the actor's notifications read and returns its link. A
+// notification of another user is not found (404), like one that does not
+// exist.
+func (s *Service) Open(ctx context.Context, a *core.Actor, id int64) (string, error) {
+	if a == nil || a.UserID == 0 {
+		return "", &core.Error{Code: core.EUNAUTHORIZED, Message: "请先登录。"}
+	}
+	var link string
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT link FROM notifications WHERE id = $1 AND user_id = $2`, id, a.UserID).Scan(&link)
+		if errors.Is(err, sql.ErrNoRows) {
+			return core.NotFound("通知")
+		}
+		if err != nil {
+			return db.Normalize(err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE id = $2 AND read_at = 0`, s.Clock.Now().Unix(), id)
+		return db.Normalize(err)
+	})
+	return link, err
+}

@@ -22,6 +22,10 @@ type accountPage struct {
 	MFARequired     bool
 	Sessions        []auth.SessionInfo
 	Bearer          bool // the request came with an API token, not a session
+	// Digest is the user's daily digest opt-in; MailOn says whether e-mail
+	// is configured at all (notify_*.go).
+	Digest bool
+	MailOn bool
 }
 
 func (s *Server) showAccountPage(w http.ResponseWriter, r *http.Request) {
@@ -63,6 +67,19 @@ func (s *Server) showAccountPage(w http.ResponseWriter, r *http.Request) {
 	if p.Sessions, err = s.Auth.ListSessions(ctx, u.ID, current); err != nil {
 		s.Guard.Error(w, r, 0, err)
 		return
+	}
+	if s.Notify != nil {
+		prefs, err := s.Notify.LoadPrefs(ctx, u.ID)
+		if err != nil {
+			s.Guard.Error(w, r, 0, err)
+			return
+		}
+		set, err := s.Notify.LoadSettings(ctx)
+		if err != nil {
+			s.Guard.Error(w, r, 0, err)
+			return
+		}
+		p.Digest, p.MailOn = prefs.Digest, set.Configured()
 	}
 	s.render(w, r, http.StatusOK, "account/show", p)
 }

@@ -38,6 +38,9 @@ type Base struct {
 	// IdleMinutes is the session's idle timeout, for the warning before
 	// it runs out (SECURITY.md I10); 0 when not logged in.
 	IdleMinutes int
+	// Unread is the user's count of unread notifications, shown in the
+	// header (one indexed COUNT per page).
+	Unread int
 }
 
 // NavItem is one entry of the main navigation.
@@ -60,6 +63,10 @@ func (s *Server) base(r *http.Request, title string) Base {
 		b.Flash = flashMessages[f]
 	}
 	b.Nav = navFor(b.Actor, r.URL.Path)
+	if b.Actor != nil && b.Actor.UserID != 0 && s.Notify != nil {
+		// A failed count only hides the badge; the page itself still works.
+		b.Unread, _ = s.Notify.Unread(r.Context(), b.Actor.UserID)
+	}
 	return b
 }
 
@@ -84,6 +91,9 @@ var flashMessages = map[string]string{
 	// requests held across a session timeout (auth_login.go, held_*.go)
 	"held":           "登录已超时，您填写的内容已保存，请重新登录后提交。",
 	"held_discarded": "已放弃该暂存内容。",
+	// notifications and mail (notify_*.go)
+	"read":     "已标为已读。",
+	"mailtest": "测试邮件已发出，请到收件箱查看。",
 }
 
 // navFor follows the office's loop, showing each role only what it may use.
@@ -116,6 +126,7 @@ var extraNav = []struct {
 	{"我的任务", "/my/tasks", auth.PermPlanRead},
 	{"用户管理", "/admin/users", auth.PermUserManage},
 	{"安全管理", "/admin/security", auth.PermSecurity},
+	{"邮件设置", "/admin/mail", auth.PermSystem},
 	{"审计日志", "/audit", auth.PermAuditRead},
 	{"审计复核", "/audit/auditors", auth.PermAuditOfAudits},
 }

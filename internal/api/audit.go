@@ -19,7 +19,7 @@ import (
 func (s *Server) auditRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Pattern: "GET /api/v1/audit", Perm: auth.PermAuditRead, Handler: s.listAudit},
-		{Pattern: "GET /api/v1/audit/export.xlsx", Perm: auth.PermAuditRead, Handler: s.exportAudit},
+		{Pattern: "GET /api/v1/audit/export.xlsx", Perm: auth.PermAuditRead, Handler: s.exportAudit, Limit: httpx.LimitExport},
 		{Pattern: "GET /api/v1/audit/{id}", Perm: auth.PermAuditRead, Handler: s.getAudit},
 	}
 }

@@ -32,7 +32,7 @@ func (s *Server) orgRoutes() []httpx.Route {
 		{Pattern: "GET /api/v1/bodies/{id}", Perm: read, Handler: get(s, s.getBody)},
 		{Pattern: "PATCH /api/v1/bodies/{id}", Perm: write, Handler: change(s, http.StatusOK, s.updateBody)},
 		{Pattern: "GET /api/v1/bodies/{id}/roster", Perm: read, Handler: get(s, s.getRoster)},
-		{Pattern: "GET /api/v1/bodies/{id}/roster.xlsx", Perm: read, Handler: s.exportRoster},
+		{Pattern: "GET /api/v1/bodies/{id}/roster.xlsx", Perm: read, Handler: s.exportRoster, Limit: httpx.LimitExport},
 		{Pattern: "GET /api/v1/bodies/{id}/history", Perm: read, Handler: get(s, s.getHistory)},
 		{Pattern: "GET /api/v1/bodies/{id}/subordinates", Perm: read, Handler: get(s, s.getSubordinates)},
 
@@ -47,7 +47,7 @@ func (s *Server) orgRoutes() []httpx.Route {
 		{Pattern: "POST /api/v1/members/{id}/end", Perm: write, Handler: change(s, http.StatusOK, s.endMember)},
 
 		{Pattern: "GET /api/v1/bodies/{id}/liaisons", Perm: read, Handler: get(s, s.listLiaisons)},
-		{Pattern: "GET /api/v1/bodies/{id}/liaisons.xlsx", Perm: read, Handler: s.exportLiaisons},
+		{Pattern: "GET /api/v1/bodies/{id}/liaisons.xlsx", Perm: read, Handler: s.exportLiaisons, Limit: httpx.LimitExport},
 		// Only a body's office adds liaison entries; a liaison edits their
 		// own unit's entry (PATCH below).
 		{Pattern: "POST /api/v1/bodies/{id}/liaisons", Perm: write, Handler: change(s, http.StatusCreated, s.createLiaison)},

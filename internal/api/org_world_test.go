@@ -16,6 +16,7 @@ import (
 	"liandong/internal/app"
 	"liandong/internal/auth"
 	"liandong/internal/core"
+	"liandong/internal/httpx"
 	"liandong/internal/db"
 	"liandong/internal/org"
 	"liandong/internal/region"
@@ -64,7 +65,9 @@ const (
 // world into it, with an API token per user.
 func newWorld(t *testing.T, dsn string) *world {
 	t.Helper()
-	a, srv := testkit.StartApp(t, dsn, app.Config{})
+	// Every route many times as each user on a frozen clock: the rate
+	// limits of exports (D7, tested in httpx and web) would stop the walk.
+	a, srv := testkit.StartApp(t, dsn, app.Config{Limits: httpx.Unlimited()})
 	w := &world{t: t, a: a, srv: srv, ctx: context.Background(), tokens: map[string]string{}, users: map[string]*auth.User{}}
 	now := time.Now()
 	err := a.DB.InTx(w.ctx, func(tx *sql.Tx) error { return w.build(tx, now) })

@@ -51,7 +51,7 @@ func (s *Server) planRoutes() []httpx.Route {
 
 		// Import: preview a text or an uploaded file, review an edited
 		// extraction, then import it as a draft (the office only).
-		{Pattern: "POST /api/v1/bodies/{id}/plans/preview", Perm: manage, Handler: s.previewPlan, MaxBody: uploadBody},
+		{Pattern: "POST /api/v1/bodies/{id}/plans/preview", Perm: manage, Handler: s.previewPlan, MaxBody: uploadBody, Limit: httpx.LimitUpload},
 		{Pattern: "POST /api/v1/bodies/{id}/plans/review", Perm: manage, Handler: change(s, http.StatusOK, s.reviewPlan), MaxBody: importBody},
 		{Pattern: "POST /api/v1/plans/import", Perm: manage, Handler: change(s, http.StatusCreated, s.importPlan), MaxBody: importBody},
 

@@ -37,12 +37,21 @@ type Config struct {
 	DataDir string // holds liandong.db (SQLite) and uploaded files
 	DSN     string // postgres://... selects PostgreSQL; empty means SQLite in DataDir
 	Demo    bool   // load the demo data into an empty database, and allow demo logins
+	// FileStore keeps uploaded files: "fs" (default) under DataDir/files,
+	// or "db" in the database.
+	FileStore string
 	Secure  bool   // served over TLS or behind a TLS proxy: Secure cookies, HSTS
 	// Clock is the time source; nil means the system clock.
 	Clock core.Clock
 	// AllowNonDurable accepts a PostgreSQL server without fsync (tests only).
 	AllowNonDurable bool
 	Log             *slog.Logger
+	// TestClock runs the application on a clock that POST /test/clock
+	// moves forward (browser tests of timeouts; demo mode only).
+	TestClock bool
+	// Limits replaces the default rate limits of uploads and exports
+	// (SECURITY.md D7); nil keeps httpx.DefaultLimits.
+	Limits map[httpx.LimitClass]*httpx.Throttle
 	// HTTP server timeouts (SECURITY.md D9); zero means the default:
 	// ReadHeaderTimeout 10 s, ReadTimeout 2 min, WriteTimeout 5 min,
 	// IdleTimeout 2 min. Tests shorten them.
@@ -105,6 +114,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	var testClock advancer
+	if cfg.TestClock {
+		var err error
+		if testClock, err = testClockSetup(&cfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = core.SystemClock{}
 	}
@@ -148,7 +164,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	} else if n > 0 {
 		cfg.Log.Info("indexed units for search", "units", n)
 	}
-	guard := &httpx.Guard{DB: d, Auth: a.Auth, Clock: cfg.Clock, Log: cfg.Log, Secure: cfg.Secure}
+	guard := &httpx.Guard{DB: d, Auth: a.Auth, Clock: cfg.Clock, Log: cfg.Log, Secure: cfg.Secure, Limits: cfg.Limits}
 	orgs := &org.Service{DB: d, Clock: cfg.Clock}
 	plans := &plan.Service{DB: d, Clock: cfg.Clock}
 	ws, err := web.New(d, a.Auth, orgs, guard, cfg.Clock, cfg.Log)
@@ -158,7 +174,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	ws.Plan = plans
 	a.Jobs = &job.Queue{DB: d, Clock: cfg.Clock, Log: cfg.Log}
-	files := &file.Service{DB: d, Clock: cfg.Clock}
+	store, err := openFileStore(cfg, d)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	files := &file.Service{DB: d, Store: store, Clock: cfg.Clock, Log: cfg.Log}
 	notes := &notify.Service{DB: d, Clock: cfg.Clock, Jobs: a.Jobs}
 	a.notes = notes
 	a.registerJobs(notes, files)
@@ -169,6 +190,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Files: files, Reports: reports, Calls: calls, Notify: notes}
 	health := []httpx.Route{{Pattern: "GET /healthz", Perm: auth.PermPublic, Handler: a.healthz}}
 	a.routes = [][]httpx.Route{health, ws.Routes(), as.Routes()}
+	if testClock != nil {
+		a.routes = append(a.routes, a.testClockRoutes(testClock))
+	}
 	a.Handler = guard.Handler(a.routes...)
 	return a, nil
 }

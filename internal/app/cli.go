@@ -109,6 +109,7 @@ func Version() string {
 func dbFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.DataDir, "data", "data", "directory for the SQLite database and uploaded files")
 	fs.StringVar(&cfg.DSN, "db", os.Getenv("LIANDONG_DB"), "PostgreSQL URL (postgres://...); empty for SQLite in --data")
+	fs.StringVar(&cfg.FileStore, "file-store", FileStoreFS, "where uploaded files are kept: fs (under --data/files) or db (in the database)")
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -124,6 +125,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo data into an empty database and allow demo logins")
 	fs.BoolVar(&cfg.Secure, "secure", false, "served over HTTPS (directly or behind a TLS proxy): Secure cookies and HSTS")
 	dbFlags(fs, &cfg)
+	// --test-clock is for the browser tests and kept out of the usage text.
+	args, cfg.TestClock = cutFlag(args, "--test-clock")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -137,6 +140,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "Liandong is serving on http://%s/\n", addr)
 		printSetupHint(ctx, a, addr, stdout)
 	})
+}
+
+// cutFlag removes the boolean flag name (as --name or -name) from args and
+// reports whether it was there.
+func cutFlag(args []string, name string) ([]string, bool) {
+	var out []string
+	found := false
+	for _, a := range args {
+		if a == name || a == name[1:] {
+			found = true
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, found
 }
 
 // openForCommand opens the application for an administration command,

@@ -42,6 +42,9 @@ func NewLoginThrottle(clock core.Clock) *Throttle {
 // Allow takes one attempt for key. When none is left it reports false and
 // how long until the next one.
 func (t *Throttle) Allow(key string) (bool, time.Duration) {
+	if t.Burst < 0 {
+		return true, 0 // Unlimited
+	}
 	now := t.Clock.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -122,6 +122,7 @@ func (s *Server) Routes() []httpx.Route {
 	rs = append(rs, s.reportRoutes()...)
 	rs = append(rs, s.callRoutes()...)
 	rs = append(rs, s.notifyRoutes()...)
+	rs = append(rs, s.fileRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.userRoutes()...)
 	return rs

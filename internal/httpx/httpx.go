@@ -39,6 +39,11 @@ type Route struct {
 	// LimitUpload for routes that take files, LimitExport for routes that
 	// produce exports and bundles; empty for none.
 	Limit LimitClass
+	// Stream marks a route whose handler reads its multipart body itself
+	// with ReadMultipart (uploads, SECURITY.md E2): the guard does not
+	// parse the body, and a form's CSRF token is checked by ReadMultipart
+	// from the form's first field, before any file is read.
+	Stream bool
 }
 
 // MaxBodyBytes caps every request body unless a route raises it.
@@ -64,6 +69,7 @@ type Guard struct {
 	maxBody map[string]int64           // route pattern → its raised body limit
 	perms   map[string]auth.Permission // route pattern → its permission
 	inner   http.Handler               // CSRF, gate and mux: where a held request is replayed
+	stream  map[string]bool            // route pattern → the handler streams its multipart body
 }
 
 // SessionCookie returns the session cookie name: __Host- prefixed when the
@@ -92,6 +98,12 @@ func (g *Guard) Handler(tables ...[]Route) http.Handler {
 			g.perms[rt.Pattern] = rt.Perm
 			if rt.MaxBody > 0 {
 				g.maxBody[rt.Pattern] = rt.MaxBody
+			}
+			if rt.Stream {
+				if g.stream == nil {
+					g.stream = map[string]bool{}
+				}
+				g.stream[rt.Pattern] = true
 			}
 		}
 	}
@@ -356,7 +368,20 @@ func (g *Guard) csrf(next http.Handler) http.Handler {
 			return
 		}
 		sent := r.Header.Get("X-CSRF-Token")
-		if !IsAPI(r) {
+		var want string
+		if s := SessionFrom(r.Context()); s != nil {
+			want = s.CSRFToken
+		} else if c, err := r.Cookie(PreLoginCookie); err == nil {
+			want = c.Value
+		}
+		if !IsAPI(r) && g.streamed(r) {
+			if sent == "" && want != "" {
+				// The token is the form's first field: ReadMultipart
+				// checks it before reading anything else.
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), csrfWantKey, want)))
+				return
+			}
+		} else if !IsAPI(r) {
 			// Parse the form here, checking the error: PostFormValue would
 			// swallow a body over MaxBodyBytes and report a missing token.
 			if err := parseForm(r); err != nil {
@@ -371,12 +396,6 @@ func (g *Guard) csrf(next http.Handler) http.Handler {
 			if sent == "" {
 				sent = r.PostForm.Get("csrf_token")
 			}
-		}
-		var want string
-		if s := SessionFrom(r.Context()); s != nil {
-			want = s.CSRFToken
-		} else if c, err := r.Cookie(PreLoginCookie); err == nil {
-			want = c.Value
 		}
 		if want == "" || !equalTokens(sent, want) {
 			g.Error(w, r, http.StatusForbidden, deny)

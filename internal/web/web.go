@@ -62,6 +62,7 @@ func (s *Server) Routes() []httpx.Route {
 	rs = append(rs, s.reportRoutes()...)
 	rs = append(rs, s.callRoutes()...)
 	rs = append(rs, s.notifyRoutes()...)
+	rs = append(rs, s.fileRoutes()...)
 	return rs
 }
 

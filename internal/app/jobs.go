@@ -19,7 +19,13 @@ import (
 // written before their row, so a crash in between leaves orphans).
 const KindFileSweep = "file.sweep"
 
+// KindPrune is the daily job that deletes finished jobs after 30 days and
+// sent or failed mail copies after 90.
+const KindPrune = "job.prune"
+
 const (
+	jobRetention   = 30 * 24 * time.Hour
+	mailRetention  = 90 * 24 * time.Hour
 	fileSweepGrace = 24 * time.Hour
 	jobInterval    = 5 * time.Second
 )
@@ -40,6 +46,18 @@ func (a *App) registerJobs(notes *notify.Service, files *file.Service) {
 			return a.Jobs.Schedule(ctx, tx, KindFileSweep, "daily", next, "")
 		})
 	})
+	a.Jobs.Handle(KindPrune, func(ctx context.Context, j job.Job) error {
+		now := a.Jobs.Clock.Now()
+		if _, err := a.Jobs.Prune(ctx, now.Add(-jobRetention)); err != nil {
+			return err
+		}
+		if _, err := notes.PruneMail(ctx, now.Add(-mailRetention)); err != nil {
+			return err
+		}
+		return a.DB.InTx(ctx, func(tx *sql.Tx) error {
+			return a.Jobs.Schedule(ctx, tx, KindPrune, "daily", now.Add(24*time.Hour), "")
+		})
+	})
 }
 
 // startJobs sets up the recurring jobs (a no-op when another instance or
@@ -50,9 +68,13 @@ func (a *App) startJobs(ctx context.Context, notes *notify.Service) func() {
 		a.Log.Error("schedule digest", "err", err.Error())
 	}
 	if err := a.DB.InTx(ctx, func(tx *sql.Tx) error {
-		return a.Jobs.Ensure(ctx, tx, KindFileSweep, "daily", a.Jobs.Clock.Now().Add(time.Hour), "")
+		now := a.Jobs.Clock.Now()
+		if err := a.Jobs.Ensure(ctx, tx, KindFileSweep, "daily", now.Add(time.Hour), ""); err != nil {
+			return err
+		}
+		return a.Jobs.Ensure(ctx, tx, KindPrune, "daily", now.Add(2*time.Hour), "")
 	}); err != nil {
-		a.Log.Error("schedule file sweep", "err", err.Error())
+		a.Log.Error("schedule daily jobs", "err", err.Error())
 	}
 	jctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})

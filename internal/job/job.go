@@ -139,6 +139,22 @@ func (q *Queue) Cancel(ctx context.Context, tx *sql.Tx, kind, keyPrefix string) 
 	return nil
 }
 
+// Prune deletes jobs finished (done or failed) before the cutoff, so that
+// the table holds what is pending plus a recent history. A pruned job
+// scheduled again runs again; handlers are idempotent for that reason.
+func (q *Queue) Prune(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := q.DB.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE status IN ('done', 'failed') AND updated_at < $1`, before.Unix())
+		if err != nil {
+			return fmt.Errorf("job: prune: %w", db.Normalize(err))
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
 // Handle registers the handler of kind. Every instance registers the same
 // handlers at start-up, before Run.
 func (q *Queue) Handle(kind string, h Handler) {

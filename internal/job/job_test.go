@@ -321,3 +321,28 @@ func TestCancelAndSelfReschedule(t *testing.T) {
 		}
 	})
 }
+
+// Prune deletes finished jobs older than the cutoff and keeps pending ones
+// and recent history.
+func TestPruneKeepsPendingAndRecent(t *testing.T) {
+	instances(t, 1, func(t *testing.T, ds []*db.DB) {
+		clock := core.NewFakeClock(t0)
+		q := &job.Queue{DB: ds[0], Clock: clock, Log: testkit.Logger(nil)}
+		q.Handle("mail.send", func(ctx context.Context, j job.Job) error { return nil })
+		schedule(t, q, "mail.send", "outbox:1", t0, "")
+		schedule(t, q, "mail.send", "outbox:2", t0.Add(40*24*time.Hour), "")
+		runDue(t, q) // outbox:1 done at t0
+		clock.Advance(31 * 24 * time.Hour)
+		schedule(t, q, "mail.send", "outbox:3", clock.Now(), "")
+		runDue(t, q) // outbox:3 done now
+		n, err := q.Prune(context.Background(), clock.Now().Add(-30*24*time.Hour))
+		if err != nil || n != 1 {
+			t.Fatalf("pruned %d (%v), want 1", n, err)
+		}
+		for k, want := range map[string]string{"outbox:1": "absent", "outbox:2": "pending", "outbox:3": "done"} {
+			if r := row(t, ds[0], "mail.send", k); r.status != want {
+				t.Errorf("%s: %s, want %s", k, r.status, want)
+			}
+		}
+	})
+}

@@ -132,6 +132,21 @@ func (s *Service) maxAttempts() int {
 	return job.DefaultMaxAttempts
 }
 
+// PruneMail deletes outbox rows sent or failed before the cutoff: the
+// in-app notification stays, the copy of its mail need not.
+func (s *Service) PruneMail(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM mail_outbox WHERE status <> 'pending' AND created_at < $1`, before.Unix())
+		if err != nil {
+			return fmt.Errorf("notify: prune mail: %w", db.Normalize(err))
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
 // Outbox is one queued e-mail, for the administrator's view.
 type Outbox struct {
 	ID        int64

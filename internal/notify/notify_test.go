@@ -293,8 +293,8 @@ func TestRemindersOncePerAddresseeAndRuleAcrossInstances(t *testing.T) {
 			deadline := time.Date(2020, 12, 4, 16, 0, 0, 0, time.UTC) // 12月5日 0 时, China time
 			set, _ := a.s.LoadSettings(context.Background())
 			if err := d1.InTx(context.Background(), func(tx *sql.Tx) error {
-				for i, off := range set.Offsets() {
-					if err := a.q.Schedule(context.Background(), tx, "call.remind", "call:12:"+set.ReminderOffsets[i], deadline.Add(off), ""); err != nil {
+				for _, rem := range set.Reminders() {
+					if err := a.q.Schedule(context.Background(), tx, "call.remind", "call:12:"+rem.Rule, deadline.Add(rem.Offset), ""); err != nil {
 						return err
 					}
 				}

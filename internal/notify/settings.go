@@ -84,6 +84,25 @@ func (s Settings) Offsets() []time.Duration {
 	return out
 }
 
+// Reminder is one reminder rule: its name as configured ("-3d"), used in
+// job and note keys, and its offset from the deadline.
+type Reminder struct {
+	Rule   string
+	Offset time.Duration
+}
+
+// Reminders returns the reminder rules in the order configured, skipping
+// any that do not parse (saved settings are validated, so none should).
+func (s Settings) Reminders() []Reminder {
+	var out []Reminder
+	for _, o := range s.ReminderOffsets {
+		if d, err := ParseOffset(o); err == nil {
+			out = append(out, Reminder{Rule: strings.TrimSpace(o), Offset: d})
+		}
+	}
+	return out
+}
+
 // China has one time zone and no daylight saving time; a fixed zone needs
 // no tzdata on the server.
 var chinaTime = time.FixedZone("CST", 8*3600)

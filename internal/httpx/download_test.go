@@ -14,7 +14,7 @@ import (
 // E5: a user file goes out as an attachment under a name that survives in
 // any browser and cannot break the header: quotes, CR/LF and path
 // separators from the uploader never reach it; Chinese names come through
-// filename*=UTF-8''.
+// filename*=UTF-8”.
 func TestServeFileHeaders(t *testing.T) {
 	cases := []struct{ name, want string }{
 		{"2020年工作总结.docx", "2020年工作总结.docx"},

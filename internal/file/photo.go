@@ -133,6 +133,12 @@ func orient(img image.Image, o int) image.Image {
 	if o < 2 || o > 8 {
 		return img
 	}
+	if y, ok := img.(*image.YCbCr); ok && (y.SubsampleRatio == image.YCbCrSubsampleRatio420 || y.SubsampleRatio == image.YCbCrSubsampleRatio444) {
+		// A decoded photo: turn its planes as they are, which the JPEG
+		// encoder then takes without converting colours (several times
+		// faster than going through RGBA).
+		return orientYCbCr(y, o)
+	}
 	b := img.Bounds()
 	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	stddraw.Draw(src, src.Bounds(), img, b.Min, stddraw.Src)
@@ -165,6 +171,60 @@ func orient(img image.Image, o int) image.Image {
 			copy(dst.Pix[di:di+4], src.Pix[si:si+4])
 		}
 	}
+	return dst
+}
+
+// srcPoint maps a point of the upright w'×h' image to the stored W×H one.
+func srcPoint(o, dx, dy, W, H int) (int, int) {
+	switch o {
+	case 2:
+		return W - 1 - dx, dy
+	case 3:
+		return W - 1 - dx, H - 1 - dy
+	case 4:
+		return dx, H - 1 - dy
+	case 5:
+		return dy, dx
+	case 6:
+		return dy, H - 1 - dx
+	case 7:
+		return W - 1 - dy, H - 1 - dx
+	case 8:
+		return W - 1 - dy, dx
+	}
+	return dx, dy
+}
+
+// orientYCbCr turns a 4:2:0 or 4:4:4 image plane by plane.
+func orientYCbCr(src *image.YCbCr, o int) *image.YCbCr {
+	b := src.Bounds()
+	W, H := b.Dx(), b.Dy()
+	dw, dh := W, H
+	if o >= 5 {
+		dw, dh = H, W
+	}
+	dst := image.NewYCbCr(image.Rect(0, 0, dw, dh), src.SubsampleRatio)
+	turn := func(sp []byte, sStride, sw, sh int, dp []byte, dStride, w, h int) {
+		for dy := 0; dy < h; dy++ {
+			row := dp[dy*dStride : dy*dStride+w]
+			for dx := range row {
+				sx, sy := srcPoint(o, dx, dy, sw, sh)
+				row[dx] = sp[sy*sStride+sx]
+			}
+		}
+	}
+	turn(src.Y[src.YOffset(b.Min.X, b.Min.Y):], src.YStride, W, H, dst.Y, dst.YStride, dw, dh)
+	cw, ch := W, H
+	if src.SubsampleRatio == image.YCbCrSubsampleRatio420 {
+		cw, ch = (b.Max.X+1)/2-b.Min.X/2, (b.Max.Y+1)/2-b.Min.Y/2
+	}
+	dcw, dch := cw, ch
+	if o >= 5 {
+		dcw, dch = ch, cw
+	}
+	c0 := src.COffset(b.Min.X, b.Min.Y)
+	turn(src.Cb[c0:], src.CStride, cw, ch, dst.Cb, dst.CStride, dcw, dch)
+	turn(src.Cr[c0:], src.CStride, cw, ch, dst.Cr, dst.CStride, dcw, dch)
 	return dst
 }
 

@@ -874,3 +874,5 @@ func (s *Service) Upload(ctx context.Context, name string, r io.Reader, accept .
 	}
 	return f, nil
 }
+
+func today(s *Service) string { return s.Clock.Now().In(cst).Format(core.DateLayout) }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"testing"
 
+	"liandong/internal/auth"
 	"liandong/internal/core"
 	"liandong/internal/db"
 	"liandong/internal/demo"
@@ -123,4 +124,72 @@ func TestLoadScaleRejectsUnknownScale(t *testing.T) {
 	if _, err := demo.LoadScale(context.Background(), d, "galaxy"); core.ErrorCode(err) != core.EINVALID {
 		t.Errorf("scale galaxy: %v, want EINVALID", err)
 	}
+}
+
+func TestLiaisonTokensOnePerMemberUnit(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := service(d, true)
+		if _, err := demo.LoadScale(ctx, d, "city"); err != nil {
+			t.Fatal(err)
+		}
+		list, err := demo.LiaisonTokens(ctx, d, "city", a.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 35+12*25 {
+			t.Fatalf("%d accounts, want one per member unit (%d)", len(list), 35+12*25)
+		}
+		seen := map[int64]bool{}
+		for _, lt := range list {
+			if seen[lt.UnitID] {
+				t.Fatalf("unit %d has two accounts", lt.UnitID)
+			}
+			seen[lt.UnitID] = true
+		}
+		// A token opens its account: a liaison of its unit in its body.
+		for _, lt := range []demo.LiaisonToken{list[0], list[len(list)-1]} {
+			u, err := a.TokenUser(ctx, lt.Token)
+			if err != nil {
+				t.Fatalf("token of %s: %v", lt.Username, err)
+			}
+			act, err := auth.ActorFor(ctx, d.R(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if act.Role != core.RoleLiaison || act.UnitID != lt.UnitID || !act.InBody(lt.BodyID) || !u.Demo {
+				t.Errorf("%s: role %s unit %d bodies %v demo %v, want liaison of unit %d in body %d",
+					lt.Username, act.Role, act.UnitID, act.BodyIDs, u.Demo, lt.UnitID, lt.BodyID)
+			}
+			// No password opens it, not even the demo password.
+			if _, _, err := a.Login(ctx, lt.Username, demo.Password, "127.0.0.1", "test"); core.ErrorCode(err) != core.EUNAUTHORIZED {
+				t.Errorf("login of %s with the demo password: %v, want EUNAUTHORIZED", lt.Username, err)
+			}
+		}
+		// Outside demo mode the tokens are refused (the accounts are demo).
+		if _, err := service(d, false).TokenUser(ctx, list[0].Token); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Errorf("token outside demo mode: %v, want EUNAUTHORIZED", err)
+		}
+		// Again: no new accounts, new tokens, the old ones still valid.
+		users := count(t, d, `SELECT COUNT(*) FROM users`)
+		again, err := demo.LiaisonTokens(ctx, d, "city", a.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM users`); n != users || len(again) != len(list) {
+			t.Errorf("second run: %d users (was %d), %d tokens", n, users, len(again))
+		}
+		if again[0].Token == list[0].Token {
+			t.Error("second run gave the same token")
+		}
+		for _, tok := range []string{list[0].Token, again[0].Token} {
+			if _, err := a.TokenUser(ctx, tok); err != nil {
+				t.Errorf("token after the second run: %v", err)
+			}
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM user_bodies ub JOIN users u ON u.id = ub.user_id
+			WHERE u.username LIKE 'load-liaison-%'`); n != len(list) {
+			t.Errorf("%d user bodies, want %d", n, len(list))
+		}
+	})
 }

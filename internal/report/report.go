@@ -316,3 +316,10 @@ func (v *Revision) Label() string {
 	}
 	return "第" + strconv.FormatInt(v.Revision, 10) + "次提交"
 }
+
+// WithVersion returns in as a save from version v: how a conflict copy is
+// taken back into the current report.
+func (in DraftInput) WithVersion(v int64) DraftInput {
+	in.Version = v
+	return in
+}

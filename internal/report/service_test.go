@@ -31,13 +31,13 @@ import (
 //
 // It is 15 November 2021: Q1 to Q4 have begun.
 type world struct {
-	d      *db.DB
-	w      *orgtest.World
-	clock  *core.FakeClock
-	svc    *report.Service
-	plans  *plan.Service
-	plan   *plan.Plan
-	a, b   plan.Item
+	d                                      *db.DB
+	w                                      *orgtest.World
+	clock                                  *core.FakeClock
+	svc                                    *report.Service
+	plans                                  *plan.Service
+	plan                                   *plan.Plan
+	a, b                                   plan.Item
 	office, county, leader                 context.Context
 	edu, keji, finance, kexie, liuchengEdu context.Context
 	actors                                 map[string]*core.Actor
@@ -299,6 +299,295 @@ func TestWorkflowTable(t *testing.T) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// Scope (B3): who reads which report; outside scope is 404 and audited.
+func TestScopeTable(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		x := setup(t, d)
+		city, liucheng := x.w.City.ID, x.w.LiuchengBody.ID
+		reports := map[string]int64{
+			"keji":         x.start(t, x.keji, x.a, city, x.w.Keji.ID, "2021-Q3", report.UnitReport).ID,
+			"edu":          x.start(t, x.edu, x.a, city, x.w.Edu.ID, "2021-Q3", report.UnitReport).ID,
+			"consolidated": x.start(t, x.edu, x.a, city, x.w.Edu.ID, "2021-Q3", report.Consolidated).ID,
+			"finance-b":    x.start(t, x.finance, x.b, city, x.w.Finance.ID, "2021-Q3", report.UnitReport).ID,
+			"county":       x.start(t, x.liuchengEdu, x.a, liucheng, x.w.LiuchengEdu.ID, "2021-Q3", report.UnitReport).ID,
+		}
+		// Which actors read each report, and whether they may write or
+		// review it: "" = 404, "r" = read, "w" = write, "v" = review.
+		want := map[string]map[string]string{
+			"keji":         {"keji": "w", "edu": "v", "finance": "", "kexie": "", "office": "v", "leader": "r", "county": "", "liuchengEdu": ""},
+			"edu":          {"keji": "", "edu": "w", "finance": "", "kexie": "", "office": "v", "leader": "r", "county": "", "liuchengEdu": ""},
+			"consolidated": {"keji": "", "edu": "w", "finance": "", "kexie": "", "office": "v", "leader": "r", "county": "", "liuchengEdu": ""},
+			"finance-b":    {"keji": "v", "edu": "", "finance": "w", "kexie": "", "office": "v", "leader": "r", "county": "", "liuchengEdu": ""},
+			"county":       {"keji": "", "edu": "", "finance": "", "kexie": "", "office": "r", "leader": "", "county": "v", "liuchengEdu": "w"},
+		}
+		ctxOf := map[string]context.Context{"keji": x.keji, "edu": x.edu, "finance": x.finance, "kexie": x.kexie,
+			"office": x.office, "leader": x.leader, "county": x.county, "liuchengEdu": x.liuchengEdu}
+		for rep, byActor := range want {
+			for who, w := range byActor {
+				_, acc, err := x.svc.Get(ctxOf[who], reports[rep])
+				got := ""
+				switch {
+				case err != nil && code(err) != core.ENOTFOUND:
+					t.Fatalf("%s reading %s: %v", who, rep, err)
+				case err != nil:
+				case acc.Write:
+					got = "w"
+				case acc.Review:
+					got = "v"
+				default:
+					got = "r"
+				}
+				if got != w {
+					t.Errorf("%s on report %s: got %q, want %q", who, rep, got, w)
+				}
+			}
+		}
+		// Refusals are audited.
+		var n int
+		if err := d.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied'
+			AND object_type = 'report'`).Scan(&n); err != nil || n < 10 {
+			t.Errorf("report refusals audited: %d %v", n, err)
+		}
+		// A unit cannot start another unit's report, nor a report on a
+		// task it does not carry; a responsible unit no consolidated one.
+		for _, c := range []struct {
+			ctx  context.Context
+			key  report.Key
+			want string
+		}{
+			{x.keji, report.Key{BodyID: city, ItemID: x.a.ID, UnitID: x.w.Edu.ID, Period: "2021-Q1"}, core.ENOTFOUND},
+			{x.finance, report.Key{BodyID: city, ItemID: x.a.ID, UnitID: x.w.Finance.ID, Period: "2021-Q1"}, core.ENOTFOUND},
+			{x.keji, report.Key{BodyID: city, ItemID: x.a.ID, UnitID: x.w.Keji.ID, Period: "2021-Q1", Kind: report.Consolidated}, core.EFORBIDDEN},
+			{x.office, report.Key{BodyID: city, ItemID: x.a.ID, UnitID: x.w.Keji.ID, Period: "2021-Q1"}, core.EFORBIDDEN},
+			{x.keji, report.Key{BodyID: city, ItemID: x.a.ID, UnitID: x.w.Keji.ID, Period: "2022-Q1"}, core.EINVALID},
+			{x.keji, report.Key{BodyID: city, ItemID: x.a.ID, UnitID: x.w.Keji.ID, Period: "2021-12"}, core.EINVALID},
+			{x.county, report.Key{BodyID: city, ItemID: x.a.ID, UnitID: x.w.Keji.ID, Period: "2021-Q1"}, core.ENOTFOUND},
+		} {
+			if _, _, err := x.svc.Start(c.ctx, c.key); code(err) != c.want {
+				t.Errorf("start %+v: %v, want %s", c.key, err, c.want)
+			}
+		}
+		// The office's own unit (科协) is a responsible unit: its staff
+		// write its report, but do not review what they submitted.
+		r := x.start(t, x.office, x.a, city, x.w.Kexie.ID, "2021-Q3", report.UnitReport)
+		r, err := x.svc.Submit(x.office, r.ID, draft(r.Version, "科协已培训", 20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Accept(x.office, r.ID, r.Version); code(err) != core.EFORBIDDEN {
+			t.Errorf("self-approval: %v", err)
+		}
+	})
+}
+
+// Two saves from the same version: one wins, the other is a 409 whose
+// text is kept for its author and only for its author (I3).
+func TestAutosaveConflictKeepsTheLosingText(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		x := setup(t, d)
+		// Two people of the science bureau: the liaison and a colleague.
+		colleague := orgtest.As(context.Background(), orgtest.Actor(t, d, core.RoleLiaison, x.w.Keji.ID, x.w.City))
+		r := x.start(t, x.keji, x.a, x.w.City.ID, x.w.Keji.ID, "2021-Q4", report.UnitReport)
+		if again := x.start(t, colleague, x.a, x.w.City.ID, x.w.Keji.ID, "2021-Q4", report.UnitReport); again.ID != r.ID {
+			t.Fatalf("starting twice made two reports: %d %d", r.ID, again.ID)
+		}
+		won, err := x.svc.Save(x.keji, r.ID, draft(r.Version, "第一位的文字", 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = x.svc.Save(colleague, r.ID, draft(r.Version, "第二位的文字", 12))
+		var c *report.Conflict
+		if code(err) != core.ECONFLICT || !errors.As(err, &c) {
+			t.Fatalf("second save: %v", err)
+		}
+		if got := x.state(t, r.ID); got.Narrative != "第一位的文字" || got.Version != won.Version {
+			t.Fatalf("the winner was overwritten: %+v", got)
+		}
+		rev, err := x.svc.Revision(colleague, r.ID, c.RevisionID)
+		if err != nil || rev.Input.Narrative != "第二位的文字" || *rev.Input.Figures[0].Value != 12 || rev.Kind != "conflict" {
+			t.Fatalf("losing text: %+v %v", rev, err)
+		}
+		if _, err := x.svc.Revision(x.keji, r.ID, c.RevisionID); code(err) != core.ENOTFOUND {
+			t.Errorf("another user read the conflict copy: %v", err)
+		}
+		// The colleague takes it back: a save from the current version.
+		if _, err := x.svc.Save(colleague, r.ID, rev.Input.WithVersion(won.Version)); err != nil {
+			t.Fatal(err)
+		}
+		if got := x.state(t, r.ID); got.Narrative != "第二位的文字" {
+			t.Errorf("restored: %q", got.Narrative)
+		}
+	})
+}
+
+// The same submission twice (a double click, a resent form) stores one
+// revision and one audit record, and answers the same report.
+func TestSubmitIsIdempotent(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		x := setup(t, d)
+		r := x.start(t, x.keji, x.a, x.w.City.ID, x.w.Keji.ID, "2021-Q2", report.UnitReport)
+		in := draft(r.Version, "二季度培训30名", 30)
+		first, err := x.svc.Submit(x.keji, r.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := x.svc.Submit(x.keji, r.ID, in)
+		if err != nil {
+			t.Fatalf("replayed submission: %v", err)
+		}
+		if second.Revision != 1 || second.Version != first.Version || second.State != report.Submitted {
+			t.Errorf("replay changed the report: %+v → %+v", first, second)
+		}
+		revs, err := x.svc.Revisions(x.keji, r.ID)
+		if err != nil || len(revs) != 1 || revs[0].Input.Narrative != "二季度培训30名" {
+			t.Errorf("revisions: %+v %v", revs, err)
+		}
+		var n int
+		if err := d.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE action = 'report.submit'`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("audit rows for the submission: %d %v", n, err)
+		}
+		// Submitting needs a narrative and a caption on every photo.
+		r2 := x.start(t, x.keji, x.a, x.w.City.ID, x.w.Keji.ID, "2021-Q1", report.UnitReport)
+		_, err = x.svc.Submit(x.keji, r2.ID, report.DraftInput{Version: r2.Version})
+		var ce *core.Error
+		if !errors.As(err, &ce) || ce.Code != core.EINVALID || ce.Field != "narrative" {
+			t.Errorf("empty submission: %v", err)
+		}
+		if got := x.state(t, r2.ID); got.State != report.Draft {
+			t.Errorf("an empty submission left %s", got.State)
+		}
+	})
+}
+
+// Figures add up per target, year and unit: accepted and submitted apart;
+// the consolidation view sums the units' figures; the goal on the same
+// metric counts the accepted ones; the office's grid counts the states.
+func TestRollup(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		x := setup(t, d)
+		city := x.w.City.ID
+		submit := func(ctx context.Context, unit int64, period string, v float64) *report.Report {
+			body := city
+			if unit == x.w.LiuchengEdu.ID {
+				body = x.w.LiuchengBody.ID
+			}
+			r := x.start(t, ctx, x.a, body, unit, period, report.UnitReport)
+			r, err := x.svc.Submit(ctx, r.ID, draft(r.Version, "进展", v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		k1 := submit(x.keji, x.w.Keji.ID, "2021-Q1", 60)
+		if _, err := x.svc.Accept(x.edu, k1.ID, k1.Version); err != nil {
+			t.Fatal(err)
+		}
+		submit(x.kexie, x.w.Kexie.ID, "2021-Q1", 25)
+		submit(x.keji, x.w.Keji.ID, "2021-Q2", 50)
+		x.start(t, x.edu, x.a, city, x.w.Edu.ID, "2021-Q1", report.UnitReport) // a draft counts nothing
+		submit(x.liuchengEdu, x.w.LiuchengEdu.ID, "2021-Q1", 1000)            // another body's
+
+		ru, err := x.svc.Rollup(x.office, x.plan.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ip := ru.Items[x.a.ID]
+		if len(ip.Targets) != 1 {
+			t.Fatalf("targets: %+v", ip)
+		}
+		ty := ip.Targets[0]
+		if ty.Year != 2021 || ty.Goal != 100 || ty.Accepted != 60 || ty.Submitted != 75 || ty.Reached() {
+			t.Errorf("target year: %+v", ty)
+		}
+		if len(ty.Units) != 2 || ip.Units != 3 || ip.Reported != 2 {
+			t.Errorf("units: %+v", ip)
+		}
+		if ru.Tasks != 2 || ru.OnTrack != 1 || len(ru.Goals) != 1 || ru.Goals[0].Reported != 60 || ru.Goals[0].Met {
+			t.Errorf("plan: %+v", ru)
+		}
+		c, err := x.svc.Consolidate(x.edu, x.a.ID, city, "2021-Q1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Units) != 3 || !c.CanWrite || c.Sums[0].Value == nil || *c.Sums[0].Value != 85 {
+			t.Errorf("consolidation: %+v", c)
+		}
+		if _, err := x.svc.Consolidate(x.finance, x.a.ID, city, "2021-Q1"); code(err) != core.ENOTFOUND {
+			t.Errorf("another unit's consolidation: %v", err)
+		}
+		if c, err := x.svc.Consolidate(x.keji, x.a.ID, city, "2021-Q1"); code(err) != core.ENOTFOUND {
+			t.Errorf("a responsible unit read the consolidation: %+v %v", c, err)
+		}
+		o, err := x.svc.Overview(x.office, x.plan.ID, 0, "2021-Q1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Rows) != 2 || o.Counts["submitted"] != 1 || o.Counts["accepted"] != 1 || o.Counts["draft"] != 1 || o.Counts[""] != 2 {
+			t.Errorf("overview: %+v", o.Counts)
+		}
+		if _, err := x.svc.Overview(x.keji, x.plan.ID, 0, ""); code(err) != core.ENOTFOUND {
+			t.Errorf("a liaison read the overview: %v", err)
+		}
+		// The county's own roll-up holds its figure, read by both offices.
+		cr, err := x.svc.Rollup(x.county, x.plan.ID, x.w.LiuchengBody.ID)
+		if err != nil || cr.Items[x.a.ID].Targets[0].Submitted != 1000 {
+			t.Errorf("county rollup: %+v %v", cr, err)
+		}
+	})
+}
+
+// Files: a report holds only files its author uploaded, serves only the
+// files it holds, and a photo must be a photo.
+func TestReportFiles(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		x := setup(t, d)
+		ingest := func(ctx context.Context, name string) *file.File {
+			f, err := x.svc.Files.Ingest(ctx, core.ActorFrom(ctx), name, bytes.NewReader(jpegOf(t, 90)), file.Photo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+		mine, mine2, theirs := ingest(x.keji, "培训现场.jpg"), ingest(x.keji, "合影.jpg"), ingest(x.edu, "教育局.jpg")
+		r := x.start(t, x.keji, x.a, x.w.City.ID, x.w.Keji.ID, "2021-Q3", report.UnitReport)
+		in := draft(r.Version, "附照片", 5)
+		in.Photos = []report.FileInput{{FileID: mine.ID, Caption: "培训现场"}, {FileID: theirs.ID, Caption: "别人的"}}
+		_, err := x.svc.Save(x.keji, r.ID, in)
+		var ce *core.Error
+		if !errors.As(err, &ce) || ce.Code != core.EINVALID || ce.Field != "photos" {
+			t.Fatalf("another user's file: %v", err)
+		}
+		in.Photos = []report.FileInput{{FileID: mine.ID, Caption: "培训现场"}, {FileID: mine2.ID, Caption: "合影"}}
+		r, err = x.svc.Save(x.keji, r.ID, in)
+		if err != nil || len(r.Photos) != 2 || r.Photos[1].Caption != "合影" || !r.Photos[0].HasThumb {
+			t.Fatalf("photos: %+v %v", r, err)
+		}
+		// The lead unit reads the photo through the report; the file of
+		// another report, or another unit reading, is not found.
+		f, rc, err := x.svc.OpenFile(x.edu, r.ID, mine.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.Close()
+		if f.ContentType != "image/jpeg" {
+			t.Errorf("thumb type %s", f.ContentType)
+		}
+		if _, _, err := x.svc.OpenFile(x.keji, r.ID, theirs.ID, false); code(err) != core.ENOTFOUND {
+			t.Errorf("a file the report does not hold: %v", err)
+		}
+		if _, _, err := x.svc.OpenFile(x.finance, r.ID, mine.ID, false); code(err) != core.ENOTFOUND {
+			t.Errorf("another unit read the photo: %v", err)
+		}
+		// A file held by one report cannot be attached to another.
+		r2 := x.start(t, x.keji, x.a, x.w.City.ID, x.w.Keji.ID, "2021-Q2", report.UnitReport)
+		in2 := draft(r2.Version, "重复使用", 1)
+		in2.Attachments = []report.FileInput{{FileID: mine.ID}}
+		if _, err := x.svc.Save(x.keji, r2.ID, in2); code(err) != core.EINVALID {
+			t.Errorf("a file of another report: %v", err)
 		}
 	})
 }

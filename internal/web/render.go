@@ -124,6 +124,7 @@ var extraNav = []struct {
 	{"组织机构", "/org", auth.PermOrgRead},
 	{"计划任务", "/plans", auth.PermPlanRead},
 	{"我的任务", "/my/tasks", auth.PermPlanRead},
+	{"进展报告", "/reports", auth.PermReportRead},
 	{"用户管理", "/admin/users", auth.PermUserManage},
 	{"安全管理", "/admin/security", auth.PermSecurity},
 	{"邮件设置", "/admin/mail", auth.PermSystem},

@@ -90,3 +90,75 @@
   window.addEventListener('focus', check);
   document.addEventListener('visibilitychange', function () { if (!document.hidden) { check(); } });
 })();
+// Progress reports: a draft saves itself a few seconds after typing stops
+// and when a field loses focus (POST .../autosave with the form's version).
+// A 409 means someone else saved or submitted meanwhile: nothing was
+// overwritten, this text was kept as a conflict copy, and autosave stops.
+(function () {
+  'use strict';
+  var form = document.getElementById('report-form');
+  if (!form || !window.fetch) { return; }
+  var url = form.getAttribute('data-autosave');
+  var status = document.getElementById('autosave-status');
+  var version = document.getElementById('f-version');
+  var timer = null, busy = false, again = false, stopped = false, dirty = false;
+  function say(text) { if (status) { status.textContent = text; } }
+  function fields() {
+    var p = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === 'file' || el.type === 'submit' || el.disabled) { return; }
+      if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) { return; }
+      p.append(el.name, el.value);
+    });
+    return p;
+  }
+  function save() {
+    timer = null;
+    if (stopped || !dirty) { return; }
+    if (busy) { again = true; return; }
+    busy = true; dirty = false;
+    var body = fields();
+    fetch(url, { method: 'POST', body: body, credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': body.get('csrf_token') || '', 'Accept': 'application/json' } })
+      .then(function (res) {
+        return res.json().then(function (j) { return { status: res.status, j: j }; }, function () { return { status: res.status, j: {} }; });
+      })
+      .then(function (r) {
+        if (r.status === 200) {
+          version.value = r.j.version;
+          say('已自动保存 ' + r.j.saved_at);
+        } else if (r.status === 409) {
+          stopped = true;
+          say((r.j.error && r.j.error.message) || '报告已被他人修改，未自动保存。');
+        } else {
+          dirty = true;
+          say((r.j.error && r.j.error.message) || '自动保存未成功，请点击“保存草稿”。');
+        }
+      }, function () { dirty = true; say('网络中断，稍后将再次尝试自动保存。'); })
+      .then(function () {
+        busy = false;
+        if (again) { again = false; schedule(); }
+      });
+  }
+  function schedule() { if (timer) { clearTimeout(timer); } timer = setTimeout(save, 3000); }
+  form.addEventListener('input', function (e) { if (e.target.type !== 'file') { dirty = true; schedule(); } });
+  form.addEventListener('change', function (e) { if (e.target.type !== 'file') { dirty = true; schedule(); } });
+  form.addEventListener('focusout', function () { if (dirty) { if (timer) { clearTimeout(timer); } save(); } });
+  // The buttons post the whole form with the latest version; no autosave
+  // may race them.
+  form.addEventListener('submit', function () { stopped = true; if (timer) { clearTimeout(timer); } });
+})();
+
+// Data-call board (call/board.html): a section marked data-refresh="N"
+// reloads the page every N seconds, unless the user is typing in a field.
+(function () {
+  var el = document.querySelector('[data-refresh]');
+  if (!el) { return; }
+  var secs = parseInt(el.getAttribute('data-refresh'), 10);
+  if (!(secs >= 10)) { return; }
+  window.setInterval(function () {
+    var a = document.activeElement;
+    if (document.hidden || (a && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName))) { return; }
+    window.location.reload();
+  }, secs * 1000);
+})();

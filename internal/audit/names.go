@@ -86,6 +86,14 @@ var ActionNames = map[string]string{
 	"call.download": "下载征集材料汇总包",
 	"file.corrupt":  "文件校验失败（已拒绝提供）",
 
+	// progress reports (issue 4)
+	"report.create":   "开始填写进展报告",
+	"report.save":     "保存进展报告草稿",
+	"report.conflict": "进展报告保存冲突（另存为冲突稿）",
+	"report.submit":   "提交进展报告",
+	"report.return":   "退回进展报告",
+	"report.accept":   "采纳进展报告",
+
 	// requests held across a session timeout (SECURITY.md I10)
 	"session.hold":         "登录超时后暂存未提交的内容",
 	"session.held_submit":  "提交暂存的内容",

@@ -171,6 +171,7 @@ var ObjectTypeNames = map[string]string{
 	"file":            "文件",
 	"call":            "材料征集",
 	"call_submission": "报送材料",
+	"report":          "进展报告",
 
 	"held_request": "暂存内容",
 }

@@ -94,6 +94,12 @@ var flashMessages = map[string]string{
 	// notifications and mail (notify_*.go)
 	"read":     "已标为已读。",
 	"mailtest": "测试邮件已发出，请到收件箱查看。",
+	// data calls (call_*.go)
+	"call_opened":    "征集已发出，报送对象已收到通知；截止前后将按设置自动提醒。",
+	"call_closed":    "征集已结束，不再接受报送。",
+	"call_submitted": "材料已报送，办公室审核后会通知您。",
+	"call_returned":  "已退回，报送单位会收到退回原因。",
+	"call_accepted":  "已采纳。",
 }
 
 // navFor follows the office's loop, showing each role only what it may use.
@@ -125,6 +131,7 @@ var extraNav = []struct {
 	{"计划任务", "/plans", auth.PermPlanRead},
 	{"我的任务", "/my/tasks", auth.PermPlanRead},
 	{"进展报告", "/reports", auth.PermReportRead},
+	{"材料征集", "/calls", auth.PermCallRead},
 	{"用户管理", "/admin/users", auth.PermUserManage},
 	{"安全管理", "/admin/security", auth.PermSecurity},
 	{"邮件设置", "/admin/mail", auth.PermSystem},

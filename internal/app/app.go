@@ -185,6 +185,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.registerJobs(notes, files)
 	reports := &report.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes}
 	calls := &datacall.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes, Jobs: a.Jobs}
+	calls.Register(a.Jobs) // data-call reminders (call.remind)
 	ws.Files, ws.Reports, ws.Calls, ws.Notify = files, reports, calls, notes
 	as := &api.Server{DB: d, Auth: a.Auth, Guard: guard, Clock: cfg.Clock, Log: cfg.Log, Org: orgs, Plan: plans,
 		Files: files, Reports: reports, Calls: calls, Notify: notes}

@@ -174,8 +174,8 @@ func run(args []string, out io.Writer) (bool, error) {
 		len(ls), 2*len(ls), photoW, photoH, ps.size(ls[0].photos[0])>>10, time.Since(start).Round(time.Millisecond), cfg.c, cfg.target, cfg.base)
 
 	cl := &client{base: cfg.base, http: &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: cfg.c, MaxConnsPerHost: cfg.c, DisableCompression: true},
+		Timeout:       30 * time.Second,
+		Transport:     &http.Transport{MaxIdleConnsPerHost: cfg.c, MaxConnsPerHost: cfg.c, DisableCompression: true},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}, ps: ps, stats: newStats()}
 

@@ -79,12 +79,14 @@ var ActionNames = map[string]string{
 	"call.update":   "修改材料征集",
 	"call.open":     "发出材料征集",
 	"call.close":    "结束材料征集",
+	"call.draft":    "暂存征集材料",
 	"call.submit":   "报送征集材料",
 	"call.accept":   "采纳报送材料",
 	"call.return":   "退回报送材料",
 	"call.remind":   "发送征集提醒",
 	"call.download": "下载征集材料汇总包",
 	"file.corrupt":  "文件校验失败（已拒绝提供）",
+	"file.damaged":  "照片无法完整解码（已标记为损坏）",
 
 	// progress reports (issue 4)
 	"report.create":   "开始填写进展报告",

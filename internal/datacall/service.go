@@ -722,12 +722,10 @@ func (s *Service) save(ctx context.Context, id int64, in DraftInput, submit bool
 				return err
 			}
 		}
-		if submit {
-			if err := s.record(ctx, tx, now, audit.Event{Action: "call.submit", ObjectType: "call_submission", ObjectID: subID,
-				After:  map[string]any{"call": id, "addressee": ad.Name, "revision": revision, "late": late, "files": len(in.Files)},
-				Detail: c.Title}); err != nil {
-				return err
-			}
+		if err := s.record(ctx, tx, now, audit.Event{Action: op, ObjectType: "call_submission", ObjectID: subID,
+			After:  map[string]any{"call": id, "addressee": ad.Name, "revision": revision, "late": late, "files": len(in.Files)},
+			Detail: c.Title}); err != nil {
+			return err
 		}
 		if out, err = submissionFor(ctx, tx, ad.ID); err != nil {
 			return err

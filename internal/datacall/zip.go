@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"liandong/internal/audit"
 	"liandong/internal/core"
 	"liandong/internal/db"
 	"liandong/internal/file"
@@ -69,8 +70,12 @@ func (s *Service) PrepareZIP(ctx context.Context, id int64) (*Export, error) {
 		if err != nil {
 			return err
 		}
-		ex, err = s.plan(ctx, c, subs)
-		return err
+		if ex, err = s.plan(ctx, c, subs); err != nil {
+			return err
+		}
+		// Who took every unit's material away is worth knowing later.
+		return audit.Log(ctx, s.DB, s.Clock.Now(), audit.Event{Action: "call.download", ObjectType: "call", ObjectID: id,
+			After: map[string]any{"entries": len(ex.entries) + 1}})
 	})
 	return ex, err
 }

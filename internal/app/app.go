@@ -179,8 +179,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	files := &file.Service{DB: d, Store: store, Clock: cfg.Clock, Log: cfg.Log}
+	files := &file.Service{DB: d, Store: store, Clock: cfg.Clock, Log: cfg.Log, Jobs: a.Jobs}
 	notes := &notify.Service{DB: d, Clock: cfg.Clock, Jobs: a.Jobs}
+	files.Notify = notes
+	files.Register(a.Jobs) // the deferred full decode of uploaded photos (file.verify)
 	a.notes = notes
 	a.registerJobs(notes, files)
 	reports := &report.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes}

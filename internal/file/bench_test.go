@@ -27,10 +27,13 @@ func BenchmarkIngestPhoto(b *testing.B) {
 	cases := []struct {
 		name string
 		data []byte
+		file string
 	}{
-		{"plain", plain},
-		{"exif-gps-upright", withSegments(plain, exifSegment(1, true))},
-		{"exif-rotated", withSegments(plain, exifSegment(6, true))},
+		{"plain", plain, "p.jpg"},
+		{"exif-gps-upright", withSegments(plain, exifSegment(1, true)), "p.jpg"},
+		{"exif-rotated", withSegments(plain, exifSegment(6, true)), "p.jpg"},
+		// A screenshot-like PNG: decoded and re-encoded as JPEG.
+		{"png", encodePNG(b, img), "p.png"},
 	}
 	d := testkit.OpenDB(b, db.SQLite)
 	st, err := NewFSStore(b.TempDir())
@@ -43,7 +46,7 @@ func BenchmarkIngestPhoto(b *testing.B) {
 			b.SetBytes(int64(len(c.data)))
 			start := cpuTime()
 			for b.Loop() {
-				if _, err := svc.Ingest(context.Background(), liaison, "p.jpg", bytes.NewReader(c.data), Photo); err != nil {
+				if _, err := svc.Ingest(context.Background(), liaison, c.file, bytes.NewReader(c.data), Photo); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -56,7 +59,7 @@ func BenchmarkIngestPhoto(b *testing.B) {
 			start := cpuTime()
 			defer reportCPU(b, start)
 			for b.Loop() {
-				if _, err := Check(c.data, "p.jpg", []Kind{Photo}, DefaultLimits); err != nil {
+				if _, err := Check(c.data, c.file, []Kind{Photo}, DefaultLimits); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -29,6 +29,9 @@ type checked struct {
 	data          []byte // what is stored: re-encoded or stripped for photos
 	thumb         []byte
 	width, height int
+	// pending: an upright JPEG checked only by its structure; its full
+	// decode and thumbnail come later (see preparePhoto).
+	pending bool
 }
 
 // sniffed is what the first bytes of an upload say it is.

@@ -27,6 +27,8 @@ import (
 	"liandong/internal/audit"
 	"liandong/internal/core"
 	"liandong/internal/db"
+	"liandong/internal/job"
+	"liandong/internal/notify"
 )
 
 // Kind is what a file is used as: a photo (JPEG or PNG, re-encoded) or a
@@ -41,21 +43,34 @@ const (
 
 // File is the stored description of one uploaded file.
 type File struct {
-	ID          int64     `json:"id"`
-	Kind        Kind      `json:"kind"`
-	Name        string    `json:"name"` // uploader's name, display only; never a path
-	ContentType string    `json:"content_type"`
-	Size        int64     `json:"size"`
-	SHA256      string    `json:"sha256"`
-	Width       int       `json:"width,omitempty"`
-	Height      int       `json:"height,omitempty"`
-	HasThumb    bool      `json:"has_thumb"`
-	UnitID      int64     `json:"unit_id,omitempty"`
-	CreatedBy   int64     `json:"created_by,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          int64  `json:"id"`
+	Kind        Kind   `json:"kind"`
+	Name        string `json:"name"` // uploader's name, display only; never a path
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Width       int    `json:"width,omitempty"`
+	Height      int    `json:"height,omitempty"`
+	// HasThumb says a thumbnail can be opened: every photo that is not
+	// damaged (a pending photo's thumbnail is made when first opened).
+	HasThumb  bool      `json:"has_thumb"`
+	UnitID    int64     `json:"unit_id,omitempty"`
+	CreatedBy int64     `json:"created_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	// Check is how far the content has been checked: CheckVerified,
+	// CheckPending (an upright JPEG whose full decode is still to come) or
+	// CheckDamaged (it did not decode; its original is no longer served).
+	Check string `json:"check"`
 
 	key, thumbKey, thumbSHA string
 }
+
+// The states of a file's check (files.checked).
+const (
+	CheckPending  = "pending"
+	CheckVerified = "verified"
+	CheckDamaged  = "damaged"
+)
 
 // Limits bound what Ingest accepts.
 type Limits struct {
@@ -76,6 +91,14 @@ type Service struct {
 	Limits Limits
 	// Log receives checksum failures; nil means slog.Default().
 	Log *slog.Logger
+	// Jobs runs the deferred full decode of upright JPEGs ("file.verify",
+	// registered by Register). Nil means no deferral: Ingest decodes every
+	// photo in full before storing it, as a service without a job worker
+	// must.
+	Jobs *job.Queue
+	// Notify tells an uploader that a photo accepted earlier turned out
+	// damaged; nil tells no one (the audit row is still written).
+	Notify *notify.Service
 }
 
 func (s *Service) limits() Limits {
@@ -118,7 +141,12 @@ const MaxNameLen = 200
 // allowed; none means any), re-encodes photos (EXIF orientation applied,
 // metadata stripped, JPEG), makes a thumbnail, stores the bytes durably and
 // only then inserts the files row in a short transaction of its own, audited
-// as "file.upload". Bad input is a *core.Error with a Chinese message on the
+// as "file.upload".
+//
+// An upright JPEG is checked here by its structure only, which costs a
+// fraction of decoding it: its row is "pending" and the same transaction
+// schedules the "file.verify" job that decodes it and makes its thumbnail
+// (see Verify). Bad input is a *core.Error with a Chinese message on the
 // field "file": EINVALID for a type that is not allowed or a broken file,
 // ETOOLARGE for size or pixel count.
 func (s *Service) Ingest(ctx context.Context, a *core.Actor, name string, r io.Reader, accept ...Kind) (*File, error) {
@@ -135,8 +163,17 @@ func (s *Service) Ingest(ctx context.Context, a *core.Actor, name string, r io.R
 	if err != nil {
 		return nil, err
 	}
+	if c.pending && s.Jobs == nil {
+		// Nothing would run the deferred check: do it now.
+		if c.thumb, err = decodeStored(c.data, c.width, c.height, lim); errors.Is(err, errUndecodable) {
+			return nil, refuse("照片已损坏或无法识别，请重新导出后上传")
+		} else if err != nil {
+			return nil, err
+		}
+		c.pending = false
+	}
 	f := &File{Kind: c.kind, Name: c.name, ContentType: c.contentType, Size: int64(len(c.data)),
-		Width: c.width, Height: c.height, CreatedAt: s.now().Truncate(time.Second)}
+		Width: c.width, Height: c.height, CreatedAt: s.now().Truncate(time.Second), Check: CheckVerified}
 	if a != nil {
 		f.UnitID, f.CreatedBy = a.UnitID, a.UserID
 	}
@@ -155,6 +192,11 @@ func (s *Service) Ingest(ctx context.Context, a *core.Actor, name string, r io.R
 		}
 		f.HasThumb = true
 	}
+	if c.pending {
+		// The thumbnail's key is reserved now, its bytes and checksum come
+		// with the full decode.
+		f.Check, f.thumbKey, f.HasThumb = CheckPending, f.key+thumbSuffix, true
+	}
 	if afterStore != nil {
 		if err := afterStore(); err != nil {
 			return nil, err
@@ -162,11 +204,16 @@ func (s *Service) Ingest(ctx context.Context, a *core.Actor, name string, r io.R
 	}
 	err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO files (storage_key, kind, name, content_type, size, sha256,
-			width, height, thumb_key, thumb_sha256, unit_id, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			width, height, thumb_key, thumb_sha256, unit_id, created_by, created_at, checked)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			f.key, string(f.Kind), f.Name, f.ContentType, f.Size, f.SHA256, f.Width, f.Height,
-			f.thumbKey, f.thumbSHA, nullID(f.UnitID), nullID(f.CreatedBy), f.CreatedAt.Unix()).Scan(&f.ID); err != nil {
+			f.thumbKey, f.thumbSHA, nullID(f.UnitID), nullID(f.CreatedBy), f.CreatedAt.Unix(), f.Check).Scan(&f.ID); err != nil {
 			return db.Normalize(err)
+		}
+		if f.Check == CheckPending {
+			if err := s.Jobs.Schedule(ctx, tx, KindVerify, verifyKey(f.ID), f.CreatedAt, ""); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, s.DB.Engine, f.CreatedAt, audit.Event{Action: "file.upload", ObjectType: "file",
 			ObjectID: f.ID, After: f, Detail: f.Name})
@@ -244,14 +291,14 @@ func cleanName(name string) string {
 }
 
 const selectFile = `SELECT id, storage_key, kind, name, content_type, size, sha256, width, height, thumb_key, thumb_sha256,
-	COALESCE(unit_id, 0), COALESCE(created_by, 0), created_at FROM files`
+	COALESCE(unit_id, 0), COALESCE(created_by, 0), created_at, checked FROM files`
 
 func scanFile(row interface{ Scan(...any) error }) (*File, error) {
 	var f File
 	var kind string
 	var w, h, at int64
 	if err := row.Scan(&f.ID, &f.key, &kind, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &w, &h,
-		&f.thumbKey, &f.thumbSHA, &f.UnitID, &f.CreatedBy, &at); err != nil {
+		&f.thumbKey, &f.thumbSHA, &f.UnitID, &f.CreatedBy, &at, &f.Check); err != nil {
 		return nil, err
 	}
 	f.Kind, f.Width, f.Height = Kind(kind), int(w), int(h)
@@ -318,10 +365,23 @@ var ErrCorrupt = errors.New("file: stored bytes do not match their checksum")
 
 // Open returns the bytes after verifying the stored checksum: a mismatch is
 // an error, logged and audited, and the bytes are never served.
+//
+// The thumbnail of a photo still pending its full decode is made now
+// (Verify), so that no page waits on the job. A damaged photo is refused,
+// original and thumbnail alike: ECONFLICT with a Chinese message, wrapping
+// ErrDamaged.
 func (s *Service) Open(ctx context.Context, id int64, v Variant) (*File, io.ReadCloser, error) {
 	f, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if v == Thumb && f.Check == CheckPending {
+		if f, err = s.verify(ctx, f); err != nil {
+			return nil, nil, err
+		}
+	}
+	if f.Check == CheckDamaged {
+		return nil, nil, damaged()
 	}
 	key, want := f.key, f.SHA256
 	if v == Thumb {
@@ -330,22 +390,9 @@ func (s *Service) Open(ctx context.Context, id int64, v Variant) (*File, io.Read
 		}
 		key, want = f.thumbKey, f.thumbSHA
 	}
-	rc, err := s.Store.Open(ctx, key)
+	data, err := s.readChecked(ctx, f, key, want)
 	if err != nil {
-		s.corrupt(ctx, f, key, err)
-		return nil, nil, fmt.Errorf("file %d: %w: %w", id, ErrCorrupt, err)
-	}
-	defer rc.Close()
-	// Files are at most Limits.MaxBytes; reading them whole is what lets
-	// the checksum be verified before the first byte is sent.
-	data, err := io.ReadAll(io.LimitReader(rc, s.limits().MaxBytes*2+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("file %d: read: %w", id, err)
-	}
-	sum := sha256.Sum256(data)
-	if hex.EncodeToString(sum[:]) != want {
-		s.corrupt(ctx, f, key, nil)
-		return nil, nil, fmt.Errorf("file %d: %w", id, ErrCorrupt)
+		return nil, nil, err
 	}
 	if v == Thumb {
 		g := *f
@@ -353,6 +400,29 @@ func (s *Service) Open(ctx context.Context, id int64, v Variant) (*File, io.Read
 		f = &g
 	}
 	return f, io.NopCloser(bytes.NewReader(data)), nil
+}
+
+// readChecked reads the bytes under key whole and verifies them against
+// want; a mismatch or missing bytes are logged and audited as corrupt.
+func (s *Service) readChecked(ctx context.Context, f *File, key, want string) ([]byte, error) {
+	rc, err := s.Store.Open(ctx, key)
+	if err != nil {
+		s.corrupt(ctx, f, key, err)
+		return nil, fmt.Errorf("file %d: %w: %w", f.ID, ErrCorrupt, err)
+	}
+	defer rc.Close()
+	// Files are at most Limits.MaxBytes; reading them whole is what lets
+	// the checksum be verified before the first byte is sent.
+	data, err := io.ReadAll(io.LimitReader(rc, s.limits().MaxBytes*2+1))
+	if err != nil {
+		return nil, fmt.Errorf("file %d: read: %w", f.ID, err)
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != want {
+		s.corrupt(ctx, f, key, nil)
+		return nil, fmt.Errorf("file %d: %w", f.ID, ErrCorrupt)
+	}
+	return data, nil
 }
 
 func (s *Service) corrupt(ctx context.Context, f *File, key string, cause error) {

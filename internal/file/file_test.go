@@ -21,6 +21,8 @@ import (
 	"liandong/internal/core"
 	"liandong/internal/db"
 	. "liandong/internal/file"
+	"liandong/internal/job"
+	"liandong/internal/notify"
 	"liandong/internal/testkit"
 )
 
@@ -31,6 +33,7 @@ type env struct {
 	svc   *Service
 	clock *core.FakeClock
 	dir   string // the FSStore's directory, "" for the database store
+	jobs  *job.Queue
 }
 
 // eachStore runs fn on both engines, each with the filesystem store and
@@ -55,7 +58,12 @@ func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
 					e.d = testkit.OpenDB(t, d.Engine)
 					st = NewDBStore(e.d)
 				}
-				e.svc = &Service{DB: e.d, Store: st, Clock: e.clock, Log: testkit.Logger(io.Discard)}
+				// The production wiring: deferred photo checks run as jobs
+				// (run them with e.runJobs), damaged photos are notified.
+				e.jobs = &job.Queue{DB: e.d, Clock: e.clock, Log: testkit.Logger(io.Discard)}
+				e.svc = &Service{DB: e.d, Store: st, Clock: e.clock, Log: testkit.Logger(io.Discard), Jobs: e.jobs,
+					Notify: &notify.Service{DB: e.d, Clock: e.clock, Jobs: e.jobs}}
+				e.svc.Register(e.jobs)
 				fn(t, e)
 			})
 		}
@@ -63,6 +71,17 @@ func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 var liaison = &core.Actor{Username: "liaison-test", Role: core.RoleLiaison}
+
+// runJobs runs the due jobs (the deferred photo checks) and returns how
+// many ran.
+func (e *env) runJobs() int {
+	e.t.Helper()
+	n, err := e.jobs.RunDue(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
 
 func (e *env) ingest(name string, data []byte, accept ...Kind) (*File, error) {
 	return e.svc.Ingest(context.Background(), liaison, name, bytes.NewReader(data), accept...)
@@ -193,6 +212,15 @@ func TestIngestAcceptsRealFiles(t *testing.T) {
 			}
 			if c.kind == Document && !bytes.Equal(got, c.data) {
 				t.Errorf("%s: a document must be stored as uploaded", c.name)
+			}
+			// An upright JPEG is pending its full decode; a PNG was
+			// decoded to be re-encoded, a document has nothing to decode.
+			wantCheck := CheckVerified
+			if c.data[0] == 0xFF {
+				wantCheck = CheckPending
+			}
+			if f.Check != wantCheck {
+				t.Errorf("%s: check %q, want %q", c.name, f.Check, wantCheck)
 			}
 			if c.kind == Photo {
 				if !f.HasThumb {
@@ -437,6 +465,7 @@ func TestChecksumVerified(t *testing.T) {
 		}
 		ctx := context.Background()
 		good := e.read(f.ID, Original)
+		thumb := e.read(f.ID, Thumb) // made now, from the intact original
 		bad := append([]byte{}, good...)
 		bad[len(bad)/2] ^= 0x55
 		if e.dir != "" {
@@ -459,8 +488,8 @@ func TestChecksumVerified(t *testing.T) {
 			t.Errorf("corruption audited %d times, %v", n, err)
 		}
 		// The thumbnail has its own checksum and is still intact.
-		if len(e.read(f.ID, Thumb)) == 0 {
-			t.Error("empty thumbnail")
+		if !bytes.Equal(e.read(f.ID, Thumb), thumb) {
+			t.Error("the intact thumbnail is no longer served")
 		}
 		// Missing bytes fail the same way.
 		if err := e.svc.Store.Delete(ctx, f.ThumbKey()); err != nil {
@@ -492,8 +521,13 @@ func TestOrphansSwept(t *testing.T) {
 		if e.rows() != 1 {
 			t.Fatalf("%d rows, want only the kept file", e.rows())
 		}
-		if got := len(e.stored()); got != 4 {
-			t.Fatalf("%d keys stored, want 4 (two photos with thumbnails)", got)
+		// The kept photo's deferred check makes its thumbnail; the lost
+		// one has no row, so nothing was scheduled for it.
+		if n := e.runJobs(); n != 1 {
+			t.Fatalf("%d jobs ran, want the kept photo's check", n)
+		}
+		if got := len(e.stored()); got != 3 {
+			t.Fatalf("%d keys stored, want 3 (the kept photo with its thumbnail, the lost one)", got)
 		}
 		// Every row points to bytes that exist.
 		assertRowsHaveBytes(t, e)
@@ -501,8 +535,8 @@ func TestOrphansSwept(t *testing.T) {
 			t.Fatalf("sweep within the grace period removed %d, %v", n, err)
 		}
 		e.clock.Advance(2 * time.Hour)
-		if n, err := e.svc.Sweep(ctx, time.Hour); err != nil || n != 2 {
-			t.Fatalf("sweep after the grace period removed %d (want 2), %v", n, err)
+		if n, err := e.svc.Sweep(ctx, time.Hour); err != nil || n != 1 {
+			t.Fatalf("sweep after the grace period removed %d (want 1), %v", n, err)
 		}
 		if got := len(e.stored()); got != 2 {
 			t.Errorf("%d keys left, want the kept photo and its thumbnail", got)

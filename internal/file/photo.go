@@ -22,12 +22,16 @@ const (
 	thumbQuality = 75
 )
 
-// preparePhoto checks a JPEG or PNG by decoding it, bounds its pixel count
-// before decoding (E3), and replaces c.data with what is stored: a JPEG
-// without metadata, upright. A JPEG that needs no rotation keeps its
-// compressed image data: its metadata segments are dropped losslessly,
-// which costs a fraction of re-encoding. A thumbnail is made from the
-// decoded image.
+// preparePhoto checks a JPEG or PNG, bounds its pixel count before
+// decoding anything (E3), and replaces c.data with what is stored: a JPEG
+// without metadata, upright.
+//
+// An upright JPEG (the common case, and the deadline-day cost) is not
+// decoded here: its metadata segments are dropped losslessly by a walk
+// that also checks its structure (stripJPEG), and c.pending asks for the
+// full decode and the thumbnail later (the "file.verify" job). A JPEG to
+// be rotated and a PNG are decoded, re-encoded and thumbnailed now: their
+// decode is needed for what is stored anyway.
 func preparePhoto(c *checked, lim Limits) error {
 	broken := refuse("照片已损坏或无法识别，请重新导出后上传")
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(c.data))
@@ -44,10 +48,23 @@ func preparePhoto(c *checked, lim Limits) error {
 		return &core.Error{Code: core.ETOOLARGE, Field: "file",
 			Message: fmt.Sprintf("照片像素过多（%d×%d），最多 %d 万像素，请缩小后上传", cfg.Width, cfg.Height, lim.MaxPixels/10000)}
 	}
-	var img image.Image
 	orientation := 1
 	if c.contentType == TypeJPEG {
 		orientation = exifOrientation(c.data)
+	}
+	if c.contentType == TypeJPEG && orientation == 1 {
+		stripped, err := stripJPEG(c.data)
+		if errors.Is(err, errTruncated) {
+			return refuse("照片已损坏：文件不完整（图像数据被截断），可能是上传中断或导出未完成，请重新上传")
+		}
+		if err != nil {
+			return broken
+		}
+		c.data, c.width, c.height, c.pending = stripped, cfg.Width, cfg.Height, true
+		return nil
+	}
+	var img image.Image
+	if c.contentType == TypeJPEG {
 		img, err = jpeg.Decode(bytes.NewReader(c.data))
 	} else {
 		img, err = png.Decode(bytes.NewReader(c.data))
@@ -55,25 +72,17 @@ func preparePhoto(c *checked, lim Limits) error {
 	if err != nil {
 		return broken
 	}
-	if c.contentType == TypeJPEG && orientation == 1 {
-		stripped, err := stripJPEG(c.data)
-		if err != nil {
-			return broken
-		}
-		c.data = stripped
-	} else {
-		img = opaque(orient(img, orientation))
-		var buf bytes.Buffer
-		buf.Grow(len(c.data))
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: photoQuality}); err != nil {
-			return fmt.Errorf("file: encode photo: %w", err)
-		}
-		c.data = buf.Bytes()
-		if c.contentType == TypePNG {
-			c.name = replaceExt(c.name, ".jpg")
-		}
-		c.contentType = TypeJPEG
+	img = opaque(orient(img, orientation))
+	var buf bytes.Buffer
+	buf.Grow(len(c.data))
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: photoQuality}); err != nil {
+		return fmt.Errorf("file: encode photo: %w", err)
 	}
+	c.data = buf.Bytes()
+	if c.contentType == TypePNG {
+		c.name = replaceExt(c.name, ".jpg")
+	}
+	c.contentType = TypeJPEG
 	if orientation >= 5 {
 		cfg.Width, cfg.Height = cfg.Height, cfg.Width
 	}
@@ -81,6 +90,24 @@ func preparePhoto(c *checked, lim Limits) error {
 	c.thumb, err = thumbnail(img, lim.ThumbSize)
 	return err
 }
+
+// decodeStored fully decodes a stored (stripped, upright) JPEG and makes
+// its thumbnail: the deferred half of an upright JPEG's check. An error
+// wrapping errUndecodable means the photo is damaged.
+func decodeStored(data []byte, width, height int, lim Limits) ([]byte, error) {
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUndecodable, err)
+	}
+	if b := img.Bounds(); b.Dx() != width || b.Dy() != height {
+		return nil, fmt.Errorf("%w: decoded %d×%d, recorded %d×%d", errUndecodable, b.Dx(), b.Dy(), width, height)
+	}
+	return thumbnail(img, lim.ThumbSize)
+}
+
+// errUndecodable marks a photo that passed the structural check but does
+// not decode.
+var errUndecodable = errors.New("file: photo does not decode")
 
 func replaceExt(name, ext string) string {
 	for i := len(name) - 1; i >= 0 && name[i] != '/'; i-- {
@@ -306,91 +333,4 @@ func tiffOrientation(t []byte) int {
 		return v
 	}
 	return 0
-}
-
-var errBadJPEG = errors.New("file: malformed JPEG structure")
-
-// stripJPEG copies a JPEG dropping every metadata segment (Exif and XMP in
-// APP1, IPTC in APP13, comments, vendor APPn) and anything after the end
-// of image, keeping what decoding needs: JFIF (without its thumbnail),
-// the Adobe colour transform in APP14 and an ICC profile in APP2. The
-// compressed image data is copied as is, so nothing is lost.
-func stripJPEG(b []byte) ([]byte, error) {
-	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return nil, errBadJPEG
-	}
-	out := make([]byte, 0, len(b))
-	out = append(out, 0xFF, 0xD8)
-	i := 2
-	for {
-		if i+2 > len(b) || b[i] != 0xFF {
-			return nil, errBadJPEG
-		}
-		m := b[i+1]
-		switch {
-		case m == 0xFF: // fill byte
-			i++
-			continue
-		case m == 0xD9:
-			return append(out, 0xFF, 0xD9), nil
-		case m == 0x01 || (m >= 0xD0 && m <= 0xD7):
-			out = append(out, 0xFF, m)
-			i += 2
-			continue
-		}
-		if i+4 > len(b) {
-			return nil, errBadJPEG
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 || i+2+n > len(b) {
-			return nil, errBadJPEG
-		}
-		seg, body := b[i:i+2+n], b[i+4:i+2+n]
-		i += 2 + n
-		switch {
-		case m == 0xE0:
-			if len(body) >= 14 && bytes.HasPrefix(body, []byte("JFIF\x00")) {
-				// Version, units and density; no thumbnail.
-				out = append(out, 0xFF, 0xE0, 0, 16)
-				out = append(out, body[:12]...)
-				out = append(out, 0, 0)
-			}
-		case m == 0xEE:
-			if bytes.HasPrefix(body, []byte("Adobe")) {
-				out = append(out, seg...)
-			}
-		case m == 0xE2:
-			if bytes.HasPrefix(body, []byte("ICC_PROFILE\x00")) {
-				out = append(out, seg...)
-			}
-		case m >= 0xE0 && m <= 0xEF, m == 0xFE:
-			// metadata: dropped
-		case m == 0xDA:
-			out = append(out, seg...)
-			// Entropy-coded data runs to the next marker that is neither a
-			// stuffed 0xFF00 nor a restart marker.
-			j := i
-			for ; j+1 < len(b); j++ {
-				if b[j] != 0xFF {
-					continue
-				}
-				nx := b[j+1]
-				if nx == 0x00 || (nx >= 0xD0 && nx <= 0xD7) {
-					j++
-					continue
-				}
-				if nx == 0xFF {
-					continue
-				}
-				break
-			}
-			if j+1 >= len(b) {
-				return nil, errBadJPEG
-			}
-			out = append(out, b[i:j]...)
-			i = j
-		default:
-			out = append(out, seg...)
-		}
-	}
 }

@@ -424,6 +424,9 @@ type Stats struct {
 	// Plans, their tasks, the tasks' assignments (in the plan's body and
 	// in the bodies that received them) and cascades (scale_plan.go).
 	Plans, Tasks, Assignments, Cascades int
+	// Progress reports on the assignments, data calls (one per body) and
+	// their submissions (scale_activity.go).
+	Reports, Calls, Submissions int
 	// Samples are the first body written at each level, so scripts can
 	// point at a province, a city and a county.
 	Samples []Sample
@@ -438,6 +441,7 @@ type Sample struct {
 
 func (s Stats) String() string {
 	return fmt.Sprintf("%d regions, %d bodies, %d units, %d member units, %d seats, %d liaisons, "+
-		"%d plans, %d tasks, %d assignments, %d cascades",
-		s.Regions, s.Bodies, s.Units, s.MemberUnits, s.Members, s.Liaisons, s.Plans, s.Tasks, s.Assignments, s.Cascades)
+		"%d plans, %d tasks, %d assignments, %d cascades, %d reports, %d data calls, %d submissions",
+		s.Regions, s.Bodies, s.Units, s.MemberUnits, s.Members, s.Liaisons, s.Plans, s.Tasks, s.Assignments, s.Cascades,
+		s.Reports, s.Calls, s.Submissions)
 }

@@ -152,7 +152,7 @@ func LoadScale(ctx context.Context, d *db.DB, scale string) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	g := &generator{spec: spec, engine: d.Engine, now: time.Now().UTC()}
+	g := &generator{spec: spec, scale: scale, engine: d.Engine, now: time.Now().UTC()}
 	for p := range spec.prefixes {
 		if err := ctx.Err(); err != nil {
 			return g.stats, err
@@ -180,6 +180,7 @@ func LoadScale(ctx context.Context, d *db.DB, scale string) (Stats, error) {
 // across the whole scale.
 type generator struct {
 	spec         scaleSpec
+	scale        string
 	engine       db.Engine
 	now          time.Time
 	nextCity     int // global index of the next city
@@ -294,8 +295,16 @@ func (g *generator) province(ctx context.Context, tx *sql.Tx, p int) error {
 	if err := org.InsertUnitIndex(ctx, tx, r.search); err != nil {
 		return err
 	}
-	if err := g.plans(ctx, tx, r.planBodies); err != nil {
+	pr, err := g.plans(ctx, tx, r.planBodies)
+	if err != nil {
 		return fmt.Errorf("plans: %w", err)
+	}
+	unitNames := make(map[int64]string, len(r.units))
+	for _, u := range r.units {
+		unitNames[u[0].(int64)] = u[2].(string)
+	}
+	if err := g.activity(ctx, tx, r.planBodies, pr, unitNames); err != nil {
+		return fmt.Errorf("reports and calls: %w", err)
 	}
 	if g.engine == db.Postgres {
 		// The identity sequences must move past the explicit ids.
@@ -313,8 +322,9 @@ func (g *generator) province(ctx context.Context, tx *sql.Tx, p int) error {
 	g.stats.Members += len(r.members)
 	g.stats.Liaisons += len(r.liaisons)
 	return audit.Record(ctx, tx, g.engine, g.now, audit.Event{Action: "demo.scale", ObjectType: "region",
-		ObjectID: provRegion, Detail: fmt.Sprintf("合成数据：%s，%d个领导小组，%d个单位，%d项任务",
-			provName, g.stats.Bodies-before.Bodies, g.stats.Units-before.Units, g.stats.Tasks-before.Tasks)})
+		ObjectID: provRegion, Detail: fmt.Sprintf("合成数据：%s，%d个领导小组，%d个单位，%d项任务，%d份进展报告，%d项材料征集",
+			provName, g.stats.Bodies-before.Bodies, g.stats.Units-before.Units, g.stats.Tasks-before.Tasks,
+			g.stats.Reports-before.Reports, g.stats.Calls-before.Calls)})
 }
 
 // body adds a region's leading group with n units, all of them member

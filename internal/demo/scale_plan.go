@@ -76,22 +76,24 @@ type planRows struct {
 	plans, items, assignments, cascades, targets [][]any
 }
 
-// plans writes a published plan for every body of the province in rows r.
-func (g *generator) plans(ctx context.Context, tx *sql.Tx, bodies []scaleBody) error {
+// plans writes a published plan for every body of the province in rows r,
+// and returns the rows it wrote (the reports are written against them).
+func (g *generator) plans(ctx context.Context, tx *sql.Tx, bodies []scaleBody) (*planRows, error) {
+	var r planRows
 	if len(bodies) == 0 {
-		return nil
+		return &r, nil
 	}
 	if g.engine == db.Postgres {
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE plans, plan_items IN EXCLUSIVE MODE`); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var nextPlan, nextItem int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM plans`).Scan(&nextPlan); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM plan_items`).Scan(&nextItem); err != nil {
-		return err
+		return nil, err
 	}
 	children := map[int64][]scaleBody{}
 	for _, b := range bodies {
@@ -99,7 +101,6 @@ func (g *generator) plans(ctx context.Context, tx *sql.Tx, bodies []scaleBody) e
 			children[b.parent] = append(children[b.parent], b)
 		}
 	}
-	var r planRows
 	ts := g.now.Unix()
 	for _, b := range bodies {
 		n := scaleTasks
@@ -178,22 +179,22 @@ func (g *generator) plans(ctx context.Context, tx *sql.Tx, bodies []scaleBody) e
 		{"plan_targets", "item_id, seq, text, metric, comparator, value, unit, period", r.targets},
 	} {
 		if err := insertMany(ctx, tx, t.table, t.cols, t.rows); err != nil {
-			return fmt.Errorf("%s: %w", t.table, err)
+			return nil, fmt.Errorf("%s: %w", t.table, err)
 		}
 	}
 	if g.engine == db.Postgres {
 		// The identity sequences must move past the explicit ids.
 		if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('plans', 'id'), (SELECT MAX(id) FROM plans))`); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('plan_items', 'id'), (SELECT MAX(id) FROM plan_items))`); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	g.stats.Plans += len(r.plans)
 	g.stats.Assignments += len(r.assignments)
 	g.stats.Cascades += len(r.cascades)
-	return nil
+	return &r, nil
 }
 
 // scaleAssign gives a task 2–6 distinct units of body b: the first one or

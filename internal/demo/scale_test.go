@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"testing"
+	"time"
 
 	"liandong/internal/auth"
 	"liandong/internal/core"
+	"liandong/internal/datacall"
 	"liandong/internal/db"
 	"liandong/internal/demo"
 	"liandong/internal/testkit"
@@ -29,7 +31,7 @@ func TestLoadScaleCityBesideTheDemo(t *testing.T) {
 		// assignments are random, checked in TestScalePlans.
 		want := demo.Stats{Regions: 14, Bodies: 13, Units: 35 + 12*25, MemberUnits: 35 + 12*25,
 			Members: 13*4 + 35 + 12*25, Liaisons: 35 + 12*25, Plans: 13, Tasks: 300 + 12*100, Cascades: 30 * 12,
-			Assignments: st.Assignments}
+			Assignments: st.Assignments, Reports: st.Reports, Calls: 13, Submissions: st.Submissions}
 		got := st
 		got.Samples = nil
 		if got.String() != want.String() {
@@ -190,6 +192,74 @@ func TestLiaisonTokensOnePerMemberUnit(t *testing.T) {
 		if n := count(t, d, `SELECT COUNT(*) FROM user_bodies ub JOIN users u ON u.id = ub.user_id
 			WHERE u.username LIKE 'load-liaison-%'`); n != len(list) {
 			t.Errorf("%d user bodies, want %d", n, len(list))
+		}
+	})
+}
+
+// The scale data's reports and data calls are rows the services read as
+// their own: states in realistic proportions, figures against targets.
+func TestScaleReportsAndCalls(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st, err := demo.LoadScale(ctx, d, "city")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM reports`); n != st.Reports || n < st.Assignments/2 || n > st.Assignments*6/10 {
+			t.Errorf("%d reports (stats %d) on %d assignments, want ~55%%", n, st.Reports, st.Assignments)
+		}
+		for state, lo := range map[string]int{"accepted": 35, "submitted": 15, "returned": 4, "draft": 18} {
+			n := count(t, d, `SELECT COUNT(*) FROM reports WHERE state = $1`, state)
+			if n*100 < lo*st.Reports {
+				t.Errorf("%d %s reports of %d, want at least %d%%", n, state, st.Reports, lo)
+			}
+		}
+		// Every report is on an assignment of its unit; figures only on
+		// tasks with a target; a revision per submission.
+		if n := count(t, d, `SELECT COUNT(*) FROM reports r WHERE NOT EXISTS (SELECT 1 FROM assignments a
+			WHERE a.item_id = r.item_id AND a.body_id = r.body_id AND a.unit_id = r.unit_id)`); n != 0 {
+			t.Errorf("%d reports without their assignment", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM report_figures f JOIN reports r ON r.id = f.report_id
+			WHERE NOT EXISTS (SELECT 1 FROM plan_targets t WHERE t.item_id = r.item_id)`); n != 0 {
+			t.Errorf("%d figures on tasks without a target", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM reports r WHERE (r.state <> 'draft') <> EXISTS
+			(SELECT 1 FROM report_revisions v WHERE v.report_id = r.id)`); n != 0 {
+			t.Errorf("%d reports whose revisions do not match their state", n)
+		}
+		if st.Calls != 13 || count(t, d, `SELECT COUNT(*) FROM call_submissions`) != st.Submissions {
+			t.Errorf("stats: %d calls, %d submissions", st.Calls, st.Submissions)
+		}
+
+		// Read through the services, as the city body's office.
+		var city, unit, rep int64
+		if err := d.R().QueryRowContext(ctx, `SELECT b.id FROM bodies b JOIN regions r ON r.id = b.region_id
+			WHERE r.code = '990100'`).Scan(&city); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.R().QueryRowContext(ctx, `SELECT id, unit_id FROM reports WHERE body_id = $1 AND state = 'returned'
+			ORDER BY id LIMIT 1`, city).Scan(&rep, &unit); err != nil {
+			t.Fatal(err)
+		}
+		office := core.WithActor(ctx, &core.Actor{UserID: 1, Username: "office", Role: core.RoleOffice,
+			UnitID: unit, BodyIDs: []int64{city}, ScopeIDs: []int64{city}})
+		s := services(d, core.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)))
+		r, acc, err := s.Reports.Get(office, rep)
+		if err != nil || r.State != "returned" || r.ReturnReason == "" || r.Narrative == "" || !acc.Read {
+			t.Errorf("returned report %d: %+v %+v %v", rep, r, acc, err)
+		}
+		list, err := s.Calls.List(office, city)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("calls of the city body: %+v, %v", list, err)
+		}
+		board, err := s.Calls.Board(office, list[0].ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if board.Total != 35+12 || board.Counts[datacall.StAccepted] == 0 || board.Counts[datacall.NotYet] == 0 ||
+			board.Counts[datacall.StReturned] == 0 || board.Counts[datacall.OnTime]+board.Counts[datacall.Late] == 0 {
+			t.Errorf("board of %d: %v", board.Total, board.Counts)
 		}
 	})
 }

@@ -22,7 +22,7 @@ import (
 func (s *Server) callRoutes() []httpx.Route {
 	read, submit, manage := auth.PermCallRead, auth.PermCallSubmit, auth.PermCallManage
 	return []httpx.Route{
-		{Pattern: "GET /api/v1/bodies/{id}/calls", Perm: read, Handler: get(s, s.listCalls)},
+		{Pattern: "GET /api/v1/calls", Perm: read, Handler: s.listCalls},
 		{Pattern: "POST /api/v1/calls", Perm: manage, Handler: change(s, http.StatusCreated, s.createCall)},
 		{Pattern: "GET /api/v1/calls/{id}", Perm: read, Handler: get(s, s.getCall)},
 		{Pattern: "PUT /api/v1/calls/{id}", Perm: manage, Handler: change(s, http.StatusOK, s.updateCall)},
@@ -46,9 +46,14 @@ type VersionIn struct {
 	Version int64 `json:"version"`
 }
 
-func (s *Server) listCalls(r *http.Request, id int64) (List[datacall.Summary], error) {
-	list, err := s.Calls.List(r.Context(), id)
-	return paged(r, orEmpty(list)), err
+// listCalls lists the calls of ?body= (the office's and leaders' list).
+func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
+	id, err := queryID(r, "body", "机构编号")
+	var list []datacall.Summary
+	if err == nil {
+		list, err = s.Calls.List(r.Context(), id)
+	}
+	s.reply(w, r, http.StatusOK, paged(r, orEmpty(list)), err)
 }
 
 func (s *Server) createCall(ctx context.Context, _ int64, in datacall.CallInput) (*datacall.Call, error) {

@@ -31,7 +31,8 @@ import (
 // the demo is loaded, with its reminders (3 days and 1 day before, 1 day
 // after) scheduled in the job queue, so a person opening the demo sees a
 // live board, an inbox and reminders to come. The reports are on the 2020
-// plan's fourth quarter, written in early January 2021.
+// plan's third quarter, written in early October 2020 (the fourth quarter
+// is left for a person trying the demo, and for the browser tests).
 
 // Services are the use-case services the demo activity runs through. Their
 // clock is "now" for the open call; the historical parts run on copies
@@ -42,6 +43,9 @@ type Services struct {
 	Reports *report.Service
 	Calls   *datacall.Service
 }
+
+// demoReportPeriod is the quarter of the demo's reports.
+const demoReportPeriod = "2020-Q3"
 
 // chinaTime is Beijing time, the offices' calendar.
 var chinaTime = time.FixedZone("CST", 8*3600)
@@ -294,12 +298,12 @@ func (p *player) submit(c *datacall.Call, who, unit string, y, photos int, token
 	return err
 }
 
-// loadReports writes fourth-quarter 2020 reports on the action plan's
-// tasks in early January 2021: the education bureau's first report is
+// loadReports writes third-quarter 2020 reports on the action plan's
+// tasks in early October 2020: the education bureau's first report is
 // accepted and its second still a draft; the science bureau's first is
 // returned with a reason and its second awaits review.
 func loadReports(ctx context.Context, d *db.DB, s Services, body int64) error {
-	p, err := newPlayer(ctx, d, s, nil, core.NewFakeClock(at("2021-01-05", 9, 0)))
+	p, err := newPlayer(ctx, d, s, nil, core.NewFakeClock(at("2020-10-05", 9, 0)))
 	if err != nil {
 		return err
 	}
@@ -339,13 +343,13 @@ func loadReports(ctx context.Context, d *db.DB, s Services, body int64) error {
 		{"liaison-kjj", kjj[1], true}, // awaiting review
 		{"liaison-jyj", jyj[1], false},
 	} {
-		p.to(at("2021-01-05", 9, 0).Add(time.Duration(i) * 47 * time.Minute))
+		p.to(at("2020-10-05", 9, 0).Add(time.Duration(i) * 47 * time.Minute))
 		if err := p.writeReport(body, st.who, st.task, st.submit, i); err != nil {
 			return fmt.Errorf("%s on %q: %w", st.who, st.task.Item.Title, err)
 		}
 	}
 	// The office reviews two days later.
-	p.to(at("2021-01-07", 15, 0))
+	p.to(at("2020-10-09", 15, 0))
 	rows, err := d.R().QueryContext(ctx, `SELECT id, version, unit_id, item_id FROM reports WHERE body_id = $1 AND state = 'submitted' ORDER BY id`, body)
 	if err != nil {
 		return err
@@ -373,13 +377,13 @@ func loadReports(ctx context.Context, d *db.DB, s Services, body int64) error {
 	return nil
 }
 
-// writeReport starts who's report on task t for 2020's fourth quarter,
+// writeReport starts who's report on task t for 2020's third quarter,
 // fills it in with figures near the targets and, for the first two, two
 // captioned photos, and submits it when asked.
 func (p *player) writeReport(body int64, who string, t plan.UnitTask, submit bool, n int) error {
 	ctx := p.as[who]
 	a := core.ActorFrom(ctx)
-	r, _, err := p.report.Start(ctx, report.Key{BodyID: body, ItemID: t.Item.ID, UnitID: a.UnitID, Period: "2020-Q4", Kind: report.UnitReport})
+	r, _, err := p.report.Start(ctx, report.Key{BodyID: body, ItemID: t.Item.ID, UnitID: a.UnitID, Period: demoReportPeriod, Kind: report.UnitReport})
 	if err != nil {
 		return err
 	}
@@ -388,7 +392,7 @@ func (p *player) writeReport(body int64, who string, t plan.UnitTask, submit boo
 	if n == 0 {
 		in.Progress = report.Done
 	}
-	in.Narrative = "第四季度围绕“" + t.Item.Title + "”组织了专题活动和集中宣传，活动覆盖城区和各县区，全年任务按期推进。"
+	in.Narrative = "第三季度围绕“" + t.Item.Title + "”组织了专题活动和集中宣传，活动覆盖城区和各县区，全年任务按期推进。"
 	in.Problems = "部分县区活动场地和讲解人员不足，需要协调科普教育基地支持。"
 	for i, f := range r.Figures {
 		v := f.Goal * (0.9 + 0.15*float64((n+i)%3))

@@ -90,6 +90,10 @@ type xssWorld struct {
 	users    []int64
 	plans    []int64 // plans and items with payloads (xss_plan_test.go)
 	items    []int64
+
+	// a data call, its submission and file with payloads (xss_call_test.go)
+	calls, subs, callFiles []int64
+
 	renderer map[string]core.Role // username → role of the accounts that render pages
 	order    []string
 	texts    map[string]bool // stored payload text → seen as text on some page
@@ -132,6 +136,7 @@ func newXSSWorld(t *testing.T, dsn string) *xssWorld {
 	x.account("xss-sysadmin", xssPayloads[5], core.RoleSystemAdmin, 0, 0)
 	x.account("xss-auditor", xssPayloads[6], core.RoleAuditAdmin, 0, 0)
 	x.account("xss-secadmin", xssPayloads[7], core.RoleSecurityAdmin, 0, 0)
+	x.storeCalls()
 	return x
 }
 
@@ -269,6 +274,12 @@ func (x *xssWorld) urls(pattern string) []string {
 		outer = ids(x.plans...)
 	case path == "/items/{id}/edit":
 		outer = ids(x.items...)
+	case strings.HasPrefix(path, "/calls/{id}"):
+		outer = ids(x.calls...)
+	case path == "/submissions/{id}/files/{file}":
+		outer, inner = ids(x.subs...), ids(x.callFiles...)
+	case strings.HasPrefix(path, "/submissions/{id}"):
+		outer = ids(x.subs...)
 	case path == "/admin/users/{id}":
 		outer = ids(x.users...)
 	case path == "/audit/{id}":
@@ -345,6 +356,9 @@ func (x *xssWorld) checkPage(where, page string) {
 	}
 }
 
+// thumbURL is the only form of image URL a page may show besides /static/.
+var thumbURL = regexp.MustCompile(`^/(reports|submissions)/[0-9]+/files/[0-9]+\?thumb=1$`)
+
 func (x *xssWorld) checkElement(where string, n *html.Node) {
 	t := x.t
 	t.Helper()
@@ -356,7 +370,9 @@ func (x *xssWorld) checkElement(where string, n *html.Node) {
 	case "svg", "iframe", "object", "embed", "base", "frame", "frameset", "math":
 		t.Errorf("%s: injected <%s> element", where, n.Data)
 	case "img":
-		if src := formAttr(n, "src"); !strings.HasPrefix(src, "/static/") {
+		// Our own images, or a thumbnail of an uploaded photo served by
+		// the application itself (reports, data-call submissions).
+		if src := formAttr(n, "src"); !strings.HasPrefix(src, "/static/") && !thumbURL.MatchString(src) {
 			t.Errorf("%s: <img src=%q> not from /static/", where, src)
 		}
 	case "meta":

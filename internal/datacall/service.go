@@ -141,6 +141,15 @@ type Summary struct {
 	Counts    map[State]int `json:"counts"`
 }
 
+// Count is the number of addressees in state st (a name, for templates).
+func (sm Summary) Count(st string) int { return sm.Counts[State(st)] }
+
+// Submitted counts the submissions the office has received and not yet
+// returned or accepted: on time, late, or resubmitted.
+func (sm Summary) Submitted() int {
+	return sm.Counts[OnTime] + sm.Counts[Late] + sm.Counts[Resubmitted]
+}
+
 // List returns the calls of body (newest first) for its office and
 // leaders, and for the offices above.
 func (s *Service) List(ctx context.Context, bodyID int64) ([]Summary, error) {

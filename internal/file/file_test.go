@@ -23,6 +23,7 @@ import (
 	. "liandong/internal/file"
 	"liandong/internal/job"
 	"liandong/internal/notify"
+	"liandong/internal/org/orgtest"
 	"liandong/internal/testkit"
 )
 
@@ -626,6 +627,157 @@ func TestOrientYCbCrMatchesGeneric(t *testing.T) {
 						t.Fatalf("%v o=%d: (%d,%d) red %d vs %d", size, o, x, y, a>>8, b>>8)
 					}
 				}
+			}
+		}
+	}
+}
+
+// A JPEG cut short anywhere in its scan (an upload interrupted, an export
+// not finished) is refused by the upload itself, with a Chinese message
+// that says so, and leaves nothing behind.
+func TestTruncatedJPEGRefusedOnUpload(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		jpg := withSegments(encodeJPEG(t, photoLike(400, 300, 11), 85), exifSegment(1, true))
+		start := scanData(t, jpg)
+		for _, cut := range []int{start + 1, start + (len(jpg)-start)/3, len(jpg) - 100, len(jpg) - 2} {
+			_, err := e.ingest("cut.jpg", jpg[:cut])
+			if core.ErrorCode(err) != core.EINVALID || core.ErrorField(err) != "file" ||
+				!strings.Contains(core.ErrorMessage(err), "截断") {
+				t.Errorf("cut at %d of %d: want EINVALID naming the truncation, got %v", cut, len(jpg), err)
+			}
+		}
+		if e.rows() != 0 || len(e.stored()) != 0 || e.runJobs() != 0 {
+			t.Error("a refused upload left a row, bytes or a job")
+		}
+	})
+}
+
+// A JPEG whose structure is sound but whose entropy-coded data does not
+// decode is accepted by the upload (only a full decode can tell), then the
+// deferred check marks it damaged: audited, the uploader notified once,
+// and neither original nor thumbnail served any more.
+func TestDamagedPhotoFoundByJob(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		bad := corruptScan(t, encodeJPEG(t, photoLike(400, 300, 12), 85))
+		if _, err := jpeg.Decode(bytes.NewReader(bad)); err == nil {
+			t.Fatal("test photo decodes; it should not")
+		}
+		uploader := orgtest.Actor(t, e.d, core.RoleLiaison, 0)
+		f, err := e.svc.Ingest(ctx, uploader, "现场.jpg", bytes.NewReader(bad), Photo)
+		if err != nil {
+			t.Fatalf("a structurally sound photo should be accepted on upload: %v", err)
+		}
+		if f.Check != CheckPending || !f.HasThumb {
+			t.Fatalf("check %q, has_thumb %v right after upload", f.Check, f.HasThumb)
+		}
+		if n := e.runJobs(); n != 1 {
+			t.Fatalf("%d jobs ran, want the photo's check", n)
+		}
+		got, err := e.svc.Get(ctx, f.ID)
+		if err != nil || got.Check != CheckDamaged || got.HasThumb {
+			t.Fatalf("after the check: %+v, %v", got, err)
+		}
+		for _, v := range []Variant{Original, Thumb} {
+			_, rc, err := e.svc.Open(ctx, f.ID, v)
+			if rc != nil || !errors.Is(err, ErrDamaged) || core.ErrorCode(err) != core.ECONFLICT ||
+				!strings.Contains(core.ErrorMessage(err), "损坏") {
+				t.Errorf("variant %d of a damaged photo: %v", v, err)
+			}
+		}
+		// Checking again (a job run twice, a page opening the thumbnail)
+		// records and tells nothing more.
+		if _, err := e.svc.Verify(ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		var audits, notes int
+		var title string
+		if err := e.d.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'file.damaged' AND object_id = $1`,
+			fmt.Sprint(f.ID)).Scan(&audits); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.d.R().QueryRowContext(ctx, `SELECT COUNT(*), MAX(title) FROM notifications
+			WHERE user_id = $1 AND kind = 'file.damaged'`, uploader.UserID).Scan(&notes, &title); err != nil {
+			t.Fatal(err)
+		}
+		if audits != 1 || notes != 1 || title != "照片已损坏，请重新上传" {
+			t.Errorf("%d audit rows, %d notifications (%q), want one each", audits, notes, title)
+		}
+	})
+}
+
+// The thumbnail of a photo whose check has not run yet is made when it is
+// first opened, so pages never wait on the job; the job then has nothing
+// left to do.
+func TestThumbnailMadeOnDemand(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f, err := e.ingest("p.jpg", encodeJPEG(t, photoLike(800, 600, 13), 85))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Check != CheckPending || len(e.stored()) != 1 {
+			t.Fatalf("right after upload: check %q, %d keys stored", f.Check, len(e.stored()))
+		}
+		th, err := jpeg.DecodeConfig(bytes.NewReader(e.read(f.ID, Thumb)))
+		if err != nil || th.Width != DefaultLimits.ThumbSize || th.Height != 240 {
+			t.Fatalf("thumbnail %+v, %v", th, err)
+		}
+		got, err := e.svc.Get(ctx, f.ID)
+		if err != nil || got.Check != CheckVerified {
+			t.Fatalf("after the thumbnail was made: %+v, %v", got, err)
+		}
+		if e.runJobs() != 1 || len(e.stored()) != 2 {
+			t.Errorf("the job should run once and store nothing more: %d keys", len(e.stored()))
+		}
+		again, err := e.svc.Get(ctx, f.ID)
+		if err != nil || again.Check != CheckVerified || len(e.read(f.ID, Thumb)) == 0 {
+			t.Errorf("after the job: %+v, %v", again, err)
+		}
+	})
+}
+
+// Without a job queue nothing would run the deferred check, so the
+// upload decodes in full and refuses a damaged photo itself.
+func TestNoQueueChecksInFull(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		st := NewDBStore(d)
+		svc := &Service{DB: d, Store: st, Clock: core.NewFakeClock(time.Now()), Log: testkit.Logger(io.Discard)}
+		jpg := encodeJPEG(t, photoLike(320, 200, 14), 85)
+		if _, err := svc.Ingest(context.Background(), liaison, "bad.jpg", bytes.NewReader(corruptScan(t, jpg))); core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("damaged photo without a queue: %v", err)
+		}
+		f, err := svc.Ingest(context.Background(), liaison, "good.jpg", bytes.NewReader(jpg))
+		if err != nil || f.Check != CheckVerified || f.ThumbKey() == "" {
+			t.Fatalf("good photo without a queue: %+v, %v", f, err)
+		}
+	})
+}
+
+// The structural check agrees with the decoder on the JPEGs of Go's own
+// image tests: baseline, progressive, restart intervals, grey, CMYK, every
+// chroma subsampling. A photo a phone or camera writes is never refused by
+// the walk when it decodes.
+func TestStructuralCheckAcceptsWhatDecodes(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "image", "testdata", "*.jpeg"))
+	if len(files) < 10 {
+		t.Skip("Go's image test data is not installed")
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, derr := jpeg.Decode(bytes.NewReader(b))
+		_, werr := StripJPEG(b)
+		if (derr == nil) != (werr == nil) {
+			t.Errorf("%s: decode %v, structural check %v", filepath.Base(name), derr, werr)
+		}
+		// Cut anywhere after the headers, each is refused by the walk.
+		start := scanData(t, b)
+		for cut := start; cut < len(b)-1; cut += max(1, (len(b)-start)/9) {
+			if _, err := StripJPEG(b[:cut]); err == nil {
+				t.Errorf("%s cut at %d of %d: accepted", filepath.Base(name), cut, len(b))
 			}
 		}
 	}

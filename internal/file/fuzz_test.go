@@ -9,9 +9,10 @@ import (
 )
 
 // FuzzJPEGMetadata feeds arbitrary bytes to the hand-written EXIF reader
-// and metadata stripper: they must never panic, the orientation is always
-// 1–8, and a stripped JPEG never keeps an APP1 segment and still decodes
-// when the input did.
+// and the structural check that strips metadata: they must never panic,
+// the orientation is always 1–8, and a stripped JPEG never keeps an APP1
+// segment, passes the check again unchanged, and still decodes when the
+// input did.
 func FuzzJPEGMetadata(f *testing.F) {
 	plain := encodeJPEG(f, photoLike(24, 16, 1), 80)
 	f.Add(plain)
@@ -38,6 +39,10 @@ func FuzzJPEGMetadata(f *testing.F) {
 		}
 		if ExifOrientation(out) != 1 {
 			t.Fatal("stripped output still has an orientation")
+		}
+		// What is stored passes the structural check again, unchanged.
+		if again, err := StripJPEG(out); err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("stripped output fails the structural check or changes again: %v", err)
 		}
 		if _, err := jpeg.Decode(bytes.NewReader(b)); err == nil {
 			if _, err := jpeg.Decode(bytes.NewReader(out)); err != nil {

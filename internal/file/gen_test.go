@@ -202,3 +202,30 @@ func quadrant(w, h int) *image.RGBA {
 	}
 	return img
 }
+
+// scanData returns where the entropy-coded data of a JPEG's first scan
+// starts (right after its SOS header).
+func scanData(t testing.TB, jpg []byte) int {
+	t.Helper()
+	sos := bytes.Index(jpg, []byte{0xFF, 0xDA})
+	if sos < 0 {
+		t.Fatal("no SOS marker")
+	}
+	return sos + 2 + int(binary.BigEndian.Uint16(jpg[sos+2:]))
+}
+
+// corruptScan inserts stuffed 0xFF bytes (sixteen one bits, a code no
+// Huffman table has) in the middle of a JPEG's entropy-coded data: every
+// segment stays well formed, but the decoder stops there with "bad
+// Huffman code". This is what a photo damaged inside its data looks like
+// to a structural check.
+func corruptScan(t testing.TB, jpg []byte) []byte {
+	t.Helper()
+	k := scanData(t, jpg) + (len(jpg)-scanData(t, jpg))/2
+	for jpg[k-1] == 0xFF {
+		k++ // not inside a stuffed pair
+	}
+	out := append([]byte{}, jpg[:k]...)
+	out = append(out, bytes.Repeat([]byte{0xFF, 0x00}, 8)...)
+	return append(out, jpg[k:]...)
+}

@@ -129,7 +129,9 @@ func (s *Server) postMySubmission(w http.ResponseWriter, r *http.Request) {
 		f     *file.File
 	}
 	var ups []upload
-	vals, err := httpx.ReadMultipart(r, httpx.MultipartLimits{MaxFiles: 40}, func(field, name string, body io.Reader, _ url.Values) error {
+	var soFar url.Values // the text fields before the last file, kept if a file is refused
+	vals, err := httpx.ReadMultipart(r, httpx.MultipartLimits{MaxFiles: 40}, func(field, name string, body io.Reader, fields url.Values) error {
+		soFar = fields
 		var item int64
 		var n int
 		if c, _ := fmt.Sscanf(field, "file_%d_%d", &item, &n); c != 2 || m.Call.Item(item) == nil {
@@ -150,19 +152,25 @@ func (s *Server) postMySubmission(w http.ResponseWriter, r *http.Request) {
 		ups = append(ups, upload{field, f})
 		return nil
 	})
-	if err != nil {
-		_, err = uploadError(err)
-		s.renderSubmission(w, r, err, m, draftOf(m, vals, nil))
-		return
-	}
-	in := draftOf(m, vals, func(item int64, n int) *file.File {
+	uploaded := func(item int64, n int) *file.File {
 		for _, u := range ups {
 			if u.field == fmt.Sprintf("file_%d_%d", item, n) {
 				return u.f
 			}
 		}
 		return nil
-	})
+	}
+	if err != nil {
+		// A refused file: show the form again with what was typed before
+		// it and the files that were accepted, so nothing is typed twice.
+		_, err = uploadError(err)
+		if vals == nil {
+			vals = soFar
+		}
+		s.renderSubmission(w, r, err, m, draftOf(m, vals, uploaded))
+		return
+	}
+	in := draftOf(m, vals, uploaded)
 	var res *datacall.Submission
 	submit := vals.Get("action") == "submit"
 	if submit {

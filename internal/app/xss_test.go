@@ -94,6 +94,9 @@ type xssWorld struct {
 	// a data call, its submission and file with payloads (xss_call_test.go)
 	calls, subs, callFiles []int64
 
+	// a report, its photo and its task with payloads (xss_report_test.go)
+	reports, reportFiles, reportTasks []int64
+
 	renderer map[string]core.Role // username → role of the accounts that render pages
 	order    []string
 	texts    map[string]bool // stored payload text → seen as text on some page
@@ -137,6 +140,7 @@ func newXSSWorld(t *testing.T, dsn string) *xssWorld {
 	x.account("xss-auditor", xssPayloads[6], core.RoleAuditAdmin, 0, 0)
 	x.account("xss-secadmin", xssPayloads[7], core.RoleSecurityAdmin, 0, 0)
 	x.storeCalls()
+	x.storeReports()
 	return x
 }
 
@@ -280,6 +284,12 @@ func (x *xssWorld) urls(pattern string) []string {
 		outer, inner = ids(x.subs...), ids(x.callFiles...)
 	case strings.HasPrefix(path, "/submissions/{id}"):
 		outer = ids(x.subs...)
+	case path == "/reports/{id}/files/{file}":
+		outer, inner = ids(x.reports...), ids(x.reportFiles...)
+	case strings.HasPrefix(path, "/reports/{id}"):
+		outer = ids(x.reports...)
+	case path == "/tasks/{id}/reports":
+		outer = ids(x.reportTasks...)
 	case path == "/admin/users/{id}":
 		outer = ids(x.users...)
 	case path == "/audit/{id}":

@@ -141,8 +141,9 @@ type Consolidation struct {
 	CanWrite bool `json:"can_write"`
 }
 
-// Consolidate reads task itemID in body for period: for its lead units'
-// liaisons, the body's office (and the offices above it) and its leaders.
+// Consolidate reads task itemID in body for period (0 and "": the plan's
+// body and its latest period begun): for its lead units' liaisons, the
+// body's office (and the offices above it) and its leaders.
 func (s *Service) Consolidate(ctx context.Context, itemID, bodyID int64, period string) (*Consolidation, error) {
 	var c *Consolidation
 	err := s.read(ctx, func(a *core.Actor, q db.Querier) error {
@@ -153,6 +154,14 @@ func (s *Service) Consolidate(ctx context.Context, itemID, bodyID int64, period 
 		p, err := plan.FindPlanByID(ctx, q, it.PlanID)
 		if err != nil || p.Status != plan.Published {
 			return denied("任务", "plan_item", itemID, "report.consolidate")
+		}
+		if bodyID == 0 {
+			bodyID = p.BodyID
+		}
+		if period == "" {
+			if ps := Periods(p, s.Clock.Now()); len(ps) > 0 {
+				period = ps[len(ps)-1].Key
+			}
 		}
 		lead := false
 		if a.UnitID != 0 && a.InBody(bodyID) {

@@ -489,7 +489,7 @@ func TestRollup(t *testing.T) {
 		submit(x.kexie, x.w.Kexie.ID, "2021-Q1", 25)
 		submit(x.keji, x.w.Keji.ID, "2021-Q2", 50)
 		x.start(t, x.edu, x.a, city, x.w.Edu.ID, "2021-Q1", report.UnitReport) // a draft counts nothing
-		submit(x.liuchengEdu, x.w.LiuchengEdu.ID, "2021-Q1", 1000)            // another body's
+		submit(x.liuchengEdu, x.w.LiuchengEdu.ID, "2021-Q1", 1000)             // another body's
 
 		ru, err := x.svc.Rollup(x.office, x.plan.ID, 0)
 		if err != nil {

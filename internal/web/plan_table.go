@@ -29,7 +29,8 @@ type tableRow struct {
 	StatusClass  string
 	CanDelete    bool
 	IndentClass  string
-	SectionUnits string // a section's own lead units, shown in its heading row
+	SectionUnits string   // a section's own lead units, shown in its heading row
+	Progress     []string // what the units reported (report_table.go)
 }
 
 // cascadeView is a subordinate body's state of a task handed down to it.
@@ -94,6 +95,8 @@ type planTablePage struct {
 	Goal         goalForm
 	GoalFailed   bool
 	ThisYear     int
+	Reports      bool   // the plan is published: its reports' overview is linked
+	Share        string // tasks on track or done, from the reports
 }
 
 func (s *Server) showPlanTable(w http.ResponseWriter, r *http.Request) {
@@ -187,6 +190,8 @@ func (s *Server) renderPlanTable(w http.ResponseWriter, r *http.Request, id int6
 		}
 		p.Rows = append(p.Rows, row)
 	}
+
+	s.addReportProgress(ctx, p)
 
 	goals, err := s.Plan.Goals(ctx, id)
 	if err != nil {

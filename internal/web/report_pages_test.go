@@ -174,6 +174,8 @@ func TestReportPages(t *testing.T) {
 		orgWant(t, "revisions", resp, page, 200, "第1次提交", "冲突稿")
 		resp, page = office.Get(planPath + "/reports?period=2021-Q1")
 		orgWant(t, "overview", resp, page, 200, "退回", "未报", "2021年第一季度")
+		resp, page = office.Get(planPath)
+		orgWant(t, "the table's progress", resp, page, 200, "报送情况", "已报 0/", "按计划推进或已完成的任务")
 		if resp, _ := edu.Get(planPath + "/reports"); resp.StatusCode != 404 {
 			t.Errorf("a liaison read the overview: %d", resp.StatusCode)
 		}

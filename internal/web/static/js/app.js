@@ -102,6 +102,7 @@
   var status = document.getElementById('autosave-status');
   var version = document.getElementById('f-version');
   var timer = null, busy = false, again = false, stopped = false, dirty = false;
+  var flush = function () {};
   function say(text) { if (status) { status.textContent = text; } }
   function fields() {
     var p = new URLSearchParams();
@@ -137,16 +138,35 @@
       }, function () { dirty = true; say('网络中断，稍后将再次尝试自动保存。'); })
       .then(function () {
         busy = false;
-        if (again) { again = false; schedule(); }
+        flush();
+        if (again && !stopped) { again = false; schedule(); }
       });
   }
   function schedule() { if (timer) { clearTimeout(timer); } timer = setTimeout(save, 3000); }
   form.addEventListener('input', function (e) { if (e.target.type !== 'file') { dirty = true; schedule(); } });
   form.addEventListener('change', function (e) { if (e.target.type !== 'file') { dirty = true; schedule(); } });
-  form.addEventListener('focusout', function () { if (dirty) { if (timer) { clearTimeout(timer); } save(); } });
+  form.addEventListener('focusout', function (e) {
+    // Leaving a field for one of the form's buttons: the button posts it.
+    if (e.relatedTarget && e.relatedTarget.form === form && e.relatedTarget.type === 'submit') { return; }
+    if (dirty) { if (timer) { clearTimeout(timer); } save(); }
+  });
   // The buttons post the whole form with the latest version; no autosave
-  // may race them.
-  form.addEventListener('submit', function () { stopped = true; if (timer) { clearTimeout(timer); } });
+  // may race them. A save still on its way is waited for, so that the
+  // form carries the version it produced.
+  var pending = null;
+  form.addEventListener('submit', function (e) {
+    stopped = true;
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (busy) { e.preventDefault(); pending = e.submitter || null; }
+  });
+  flush = function () {
+    if (!pending) { return; }
+    var b = pending; pending = null;
+    var ask = b.getAttribute('data-confirm');
+    b.removeAttribute('data-confirm'); // already confirmed
+    form.requestSubmit(b);
+    if (ask) { b.setAttribute('data-confirm', ask); }
+  };
 })();
 
 // Data-call board (call/board.html): a section marked data-refresh="N"

@@ -35,9 +35,9 @@ type reportPage struct {
 }
 
 type figureRow struct {
-	Seq                      int64
+	Seq                       int64
 	Target, Unit, Value, Note string
-	Goal                     string
+	Goal                      string
 }
 
 type photoRow struct {
@@ -323,10 +323,11 @@ func (s *Server) autosaveReport(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		in, bad := reportForm(r.PostForm, rep)
 		if len(bad) > 0 {
-			err = &core.Error{Code: core.EINVALID, Message: "有指标的完成数不是数字，未自动保存"}
+			var es core.Errors
 			for k, v := range bad {
-				err.(*core.Error).Field, err.(*core.Error).Message = k, v
+				es.Add(k, v)
 			}
+			err = es.Err()
 		} else {
 			rep, err = s.Reports.Save(r.Context(), id, in)
 		}

@@ -147,6 +147,8 @@ func TestReportPages(t *testing.T) {
 		}
 		resp, page = edu.Get(rpath)
 		orgWant(t, "returned", resp, page, 200, "退回原因", "请补充参赛学生人数", "保存草稿")
+		resp, notes := edu.Get("/notifications")
+		orgWant(t, "the unit is told", resp, notes, 200, "进展报告被退回")
 
 		// Autosave from a stale version: 409, the text kept for its author.
 		auto := planForm(t, page, rpath)

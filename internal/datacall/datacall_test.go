@@ -603,6 +603,27 @@ func TestZipNames(t *testing.T) {
 		if _, err := f.svc.PrepareZIP(f.office, c.ID); core.ErrorCode(err) != core.ETOOLARGE {
 			t.Fatalf("over the cap: %v", err)
 		}
+		datacall.MaxZipBytes = old
+		// A photo whose deferred decode failed is left out and named in the
+		// index; the other units' files still arrive.
+		if err := d.InTx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE files SET checked = 'damaged'
+				WHERE id = (SELECT MIN(file_id) FROM call_submission_files)`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ex, err = f.svc.PrepareZIP(f.office, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Reset()
+		if err := f.svc.WriteZIP(ctx, ex, &buf); err != nil {
+			t.Fatalf("zip with a damaged photo: %v", err)
+		}
+		if zr, err = zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil || len(zr.File) != files {
+			t.Fatalf("with a damaged photo: %d entries, want %d (%v)", len(zr.File), files, err)
+		}
 		// Only those who oversee the call download it.
 		if _, err := f.svc.PrepareZIP(f.edu, c.ID); core.ErrorCode(err) != core.ENOTFOUND {
 			t.Fatalf("liaison downloads the ZIP: %v", err)

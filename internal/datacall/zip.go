@@ -139,6 +139,13 @@ func (s *Service) plan(ctx context.Context, c *Call, subs map[int64]*Submission)
 					if f == nil {
 						return nil, fmt.Errorf("datacall: zip: file %d of submission %d is missing", sf.FileID, sub.ID)
 					}
+					if f.Check == file.CheckDamaged {
+						// A photo that failed its deferred decode is never
+						// served; the index says so instead of the archive
+						// failing half-way for every other unit.
+						names = append(names, "（已损坏，未打包）"+f.Name)
+						continue
+					}
 					total += f.Size
 					base := unit + "-" + label
 					if it.Kind == Photos {

@@ -312,19 +312,27 @@ func (s *Service) Save(ctx context.Context, id int64, in DraftInput) (*Report, e
 		if err := in.Validate(len(r.Figures)); err != nil {
 			return err
 		}
-		if !r.State.Editable() || r.Version != in.Version {
-			// Kept, not lost: the losing text is committed as a revision of
-			// its own, and the caller answers the conflict.
+		// Kept, not lost: a save that lost is committed as a revision of
+		// its own, and the caller answers the conflict.
+		keep := func() (err error) {
 			if conflict, err = insertRevision(ctx, tx, now, a, id, "conflict", r.Revision, in); err != nil {
 				return err
 			}
 			return s.record(ctx, tx, now, audit.Event{Action: "report.conflict", ObjectType: "report", ObjectID: id,
 				Outcome: audit.Failure, Detail: "version " + strconv.FormatInt(in.Version, 10) + " against " + strconv.FormatInt(r.Version, 10)})
 		}
+		if !r.State.Editable() || r.Version != in.Version {
+			return keep()
+		}
 		if err := checkFiles(ctx, tx, a, id, &in); err != nil {
 			return err
 		}
 		if err := updateFields(ctx, tx, now, a.UserID, id, in.Version, &in); err != nil {
+			if core.ErrorCode(err) == core.ECONFLICT {
+				// Another save committed between the read and the update
+				// (PostgreSQL re-checks the version under the row lock).
+				return keep()
+			}
 			return err
 		}
 		return s.record(ctx, tx, now, audit.Event{Action: "report.save", ObjectType: "report", ObjectID: id,

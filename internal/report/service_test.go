@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -588,6 +589,47 @@ func TestReportFiles(t *testing.T) {
 		in2.Attachments = []report.FileInput{{FileID: mine.ID}}
 		if _, err := x.svc.Save(x.keji, r2.ID, in2); code(err) != core.EINVALID {
 			t.Errorf("a file of another report: %v", err)
+		}
+	})
+}
+
+// Saves racing from the same version: exactly one wins, every other gets
+// the conflict and its text is kept, on both engines.
+func TestConcurrentSavesKeepEveryText(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, d *db.DB) {
+		x := setup(t, d)
+		r := x.start(t, x.keji, x.a, x.w.City.ID, x.w.Keji.ID, "2021-Q4", report.UnitReport)
+		const n = 6
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func(i int) {
+				_, err := x.svc.Save(x.keji, r.ID, draft(r.Version, fmt.Sprintf("第%d位的文字", i), float64(i)))
+				errs <- err
+			}(i)
+		}
+		won, lost := 0, 0
+		for i := 0; i < n; i++ {
+			err := <-errs
+			var c *report.Conflict
+			switch {
+			case err == nil:
+				won++
+			case errors.As(err, &c):
+				lost++
+			default:
+				// SQLite may refuse a writer that waited too long; that
+				// save is refused whole, which is not a silent overwrite.
+				if code(err) != core.ECONFLICT {
+					t.Errorf("save: %v", err)
+				}
+			}
+		}
+		revs, err := x.svc.Revisions(x.keji, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if won != 1 || len(revs) != lost || lost == 0 {
+			t.Errorf("%d won, %d lost with %d kept", won, lost, len(revs))
 		}
 	})
 }

@@ -60,7 +60,9 @@ func (s *Server) createCall(ctx context.Context, _ int64, in datacall.CallInput)
 	return s.Calls.Create(ctx, in)
 }
 
-func (s *Server) getCall(r *http.Request, id int64) (*datacall.Call, error) { return s.Calls.Get(r.Context(), id) }
+func (s *Server) getCall(r *http.Request, id int64) (*datacall.Call, error) {
+	return s.Calls.Get(r.Context(), id)
+}
 
 func (s *Server) updateCall(ctx context.Context, id int64, in datacall.CallInput) (*datacall.Call, error) {
 	return s.Calls.Update(ctx, id, in)

@@ -40,7 +40,7 @@ type Config struct {
 	// FileStore keeps uploaded files: "fs" (default) under DataDir/files,
 	// or "db" in the database.
 	FileStore string
-	Secure  bool   // served over TLS or behind a TLS proxy: Secure cookies, HSTS
+	Secure    bool // served over TLS or behind a TLS proxy: Secure cookies, HSTS
 	// Clock is the time source; nil means the system clock.
 	Clock core.Clock
 	// AllowNonDurable accepts a PostgreSQL server without fsync (tests only).

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -130,26 +128,16 @@ func (s *Server) uploadForCall(w http.ResponseWriter, r *http.Request) {
 	}
 	var got *file.File
 	if err == nil {
-		_, err = httpx.ReadMultipart(r, httpx.MultipartLimits{MaxFiles: 1}, func(field, name string, body io.Reader, fields url.Values) error {
-			if field != "file" {
-				return core.Invalid(field, "未知的文件字段，文件应放在 file 字段")
-			}
-			accept, err := fileKinds(r.URL.Query().Get("kind"), fields.Get("kind"))
+		err = httpx.ReadOneFile(r, func(name string, body io.Reader, fields url.Values) error {
+			accept, err := file.ParseKinds(r.URL.Query().Get("kind"), fields.Get("kind"))
 			if err != nil {
 				return err
 			}
 			got, err = s.Calls.Upload(r.Context(), name, body, accept...)
 			return err
 		})
-		if err == nil && got == nil {
-			err = core.Invalid("file", "请选择要上传的文件")
-		}
 	}
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = &core.Error{Code: core.ETOOLARGE, Field: "file", Message: fmt.Sprintf("上传的内容过大（上限 %d MB），请压缩后重试", mbe.Limit>>20), Err: err}
-		}
 		s.fail(w, r, err)
 		return
 	}

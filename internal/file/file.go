@@ -468,3 +468,20 @@ func (s *Service) Sweep(ctx context.Context, grace time.Duration) (int, error) {
 	}
 	return n, nil
 }
+
+// ParseKinds reads the kind an upload asks for (from the query or a form
+// field, the first one given): photo or document; none accepts both.
+func ParseKinds(vals ...string) ([]Kind, error) {
+	for _, v := range vals {
+		switch v {
+		case "":
+		case string(Photo):
+			return []Kind{Photo}, nil
+		case string(Document):
+			return []Kind{Document}, nil
+		default:
+			return nil, core.Invalid("kind", "文件类别只能是 photo（照片）或 document（文档）")
+		}
+	}
+	return nil, nil
+}

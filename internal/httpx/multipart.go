@@ -149,3 +149,36 @@ func (rr *recordingReader) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// ReadOneFile streams a multipart form that carries one file in the field
+// "file" and passes it to store with the text fields before it: the shape
+// of every upload endpoint that answers the stored file as JSON. No file
+// at all is a Chinese EINVALID; a body over the route's limit is
+// UploadError's ETOOLARGE.
+func ReadOneFile(r *http.Request, store func(filename string, body io.Reader, fields url.Values) error) error {
+	stored := false
+	_, err := ReadMultipart(r, MultipartLimits{MaxFiles: 1}, func(field, filename string, body io.Reader, fields url.Values) error {
+		if field != "file" {
+			return core.Invalid(field, "未知的文件字段，文件应放在 file 字段")
+		}
+		stored = true
+		return store(filename, body, fields)
+	})
+	if err == nil && !stored {
+		err = core.Invalid("file", "请选择要上传的文件")
+	}
+	return UploadError(err)
+}
+
+// UploadError turns a body that hit the route's MaxBody into ETOOLARGE
+// (413) with a Chinese message naming the limit, for handlers that answer
+// the error themselves (JSON, or a form shown again); other errors pass
+// through unchanged.
+func UploadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &core.Error{Code: core.ETOOLARGE, Field: "file",
+			Message: fmt.Sprintf("上传的内容过大（上限 %d MB），请压缩后重试", mbe.Limit>>20), Err: err}
+	}
+	return err
+}

@@ -163,7 +163,7 @@ func (s *Server) postMySubmission(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// A refused file: show the form again with what was typed before
 		// it and the files that were accepted, so nothing is typed twice.
-		_, err = uploadError(err)
+		err = httpx.UploadError(err)
 		if vals == nil {
 			vals = soFar
 		}

@@ -77,10 +77,14 @@ type Limits struct {
 	MaxBytes  int64 // per file, as uploaded (10 MB)
 	MaxPixels int64 // width × height of a photo (24 MP), checked before decoding
 	ThumbSize int   // longest side of a thumbnail (320)
+	// DailyBytes bounds what one user uploads in 24 hours (500 MB): a
+	// deadline day's dozens of photos fit many times over, a script
+	// filling the disk does not (SECURITY.md E2's per-user quota).
+	DailyBytes int64
 }
 
 // DefaultLimits are the limits of SECURITY.md E2 and E3.
-var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxPixels: 24_000_000, ThumbSize: 320}
+var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxPixels: 24_000_000, ThumbSize: 320, DailyBytes: 500 << 20}
 
 // Service saves, checks and serves files.
 type Service struct {
@@ -111,6 +115,9 @@ func (s *Service) limits() Limits {
 	}
 	if l.ThumbSize <= 0 {
 		l.ThumbSize = DefaultLimits.ThumbSize
+	}
+	if l.DailyBytes <= 0 {
+		l.DailyBytes = DefaultLimits.DailyBytes
 	}
 	return l
 }
@@ -156,6 +163,9 @@ func (s *Service) Ingest(ctx context.Context, a *core.Actor, name string, r io.R
 	}
 	data, err := readLimited(r, lim.MaxBytes)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkQuota(ctx, a, int64(len(data)), lim); err != nil {
 		return nil, err
 	}
 	name = cleanName(name)
@@ -224,6 +234,27 @@ func (s *Service) Ingest(ctx context.Context, a *core.Actor, name string, r io.R
 		return nil, err
 	}
 	return f, nil
+}
+
+// checkQuota refuses an upload that would take its user past the daily
+// quota. It is a soft bound: uploads running at the same moment may
+// overshoot it by a few files, which is all a quota against filling the
+// disk needs.
+func (s *Service) checkQuota(ctx context.Context, a *core.Actor, size int64, lim Limits) error {
+	if a == nil || a.UserID == 0 {
+		return nil
+	}
+	var used int64
+	since := s.now().Add(-24 * time.Hour).Unix()
+	if err := s.DB.R().QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0) FROM files
+		WHERE created_by = $1 AND created_at >= $2`, a.UserID, since).Scan(&used); err != nil {
+		return db.Normalize(err)
+	}
+	if used+size > lim.DailyBytes {
+		return &core.Error{Code: core.ETOOLARGE, Field: "file",
+			Message: fmt.Sprintf("24 小时内上传已达上限（%d MB），请稍后再传，或与办公室联系", lim.DailyBytes>>20)}
+	}
+	return nil
 }
 
 // thumbSuffix ends the key of a thumbnail: the sweeper finds the row of a

@@ -782,3 +782,42 @@ func TestStructuralCheckAcceptsWhatDecodes(t *testing.T) {
 		}
 	}
 }
+
+// E2: one user's uploads are bounded per 24 hours; a refused upload stores
+// nothing, another user is not affected, and the quota frees up a day later.
+func TestDailyQuota(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		if err := e.d.InTx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, role, password_hash,
+				password_changed_at, created_at, updated_at) VALUES (41, 'q1', '甲', 'liaison', 'x', 0, 0, 0),
+				(42, 'q2', '乙', 'liaison', 'x', 0, 0, 0)`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		one, two := &core.Actor{UserID: 41, Role: core.RoleLiaison}, &core.Actor{UserID: 42, Role: core.RoleLiaison}
+		doc := minimalPDF()
+		e.svc.Limits = Limits{DailyBytes: int64(2*len(doc) + len(doc)/2)}
+		for i := range 2 {
+			if _, err := e.svc.Ingest(ctx, one, "总结.pdf", bytes.NewReader(doc)); err != nil {
+				t.Fatalf("upload %d within the quota: %v", i+1, err)
+			}
+		}
+		rows, keys := e.rows(), len(e.stored())
+		_, err := e.svc.Ingest(ctx, one, "总结.pdf", bytes.NewReader(doc))
+		if core.ErrorCode(err) != core.ETOOLARGE || !isChinese(core.ErrorMessage(err)) {
+			t.Fatalf("third upload: want ETOOLARGE with a Chinese message, got %v", err)
+		}
+		if e.rows() != rows || len(e.stored()) != keys {
+			t.Error("a refused upload left something behind")
+		}
+		if _, err := e.svc.Ingest(ctx, two, "总结.pdf", bytes.NewReader(doc)); err != nil {
+			t.Fatalf("another user: %v", err)
+		}
+		e.clock.Advance(24*time.Hour + time.Second)
+		if _, err := e.svc.Ingest(ctx, one, "总结.pdf", bytes.NewReader(doc)); err != nil {
+			t.Fatalf("a day later: %v", err)
+		}
+	})
+}

@@ -93,9 +93,10 @@ type App struct {
 	Log     *slog.Logger
 	// Jobs is the database job queue; Serve runs its worker (reminders,
 	// e-mail, digests, the file sweeper).
-	Jobs   *job.Queue
-	notes  *notify.Service
-	routes [][]httpx.Route
+	Jobs    *job.Queue
+	notes   *notify.Service
+	reports *report.Service
+	routes  [][]httpx.Route
 }
 
 // Routes returns every route the Handler serves, each with its permission,
@@ -186,6 +187,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.notes = notes
 	a.registerJobs(notes, files)
 	reports := &report.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes}
+	reports.Register(a.Jobs) // progress-report reminders (report.remind)
+	a.reports = reports
 	calls := &datacall.Service{DB: d, Clock: cfg.Clock, Files: files, Notify: notes, Jobs: a.Jobs}
 	calls.Register(a.Jobs) // data-call reminders (call.remind)
 	ws.Files, ws.Reports, ws.Calls, ws.Notify = files, reports, calls, notes

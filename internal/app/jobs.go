@@ -67,6 +67,9 @@ func (a *App) startJobs(ctx context.Context, notes *notify.Service) func() {
 	if err := notes.Start(ctx); err != nil {
 		a.Log.Error("schedule digest", "err", err.Error())
 	}
+	if err := a.reports.ScheduleReminders(ctx, a.Jobs); err != nil {
+		a.Log.Error("schedule report reminders", "err", err.Error())
+	}
 	if err := a.DB.InTx(ctx, func(tx *sql.Tx) error {
 		now := a.Jobs.Clock.Now()
 		if err := a.Jobs.Ensure(ctx, tx, KindFileSweep, "daily", now.Add(time.Hour), ""); err != nil {

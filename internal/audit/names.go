@@ -95,6 +95,7 @@ var ActionNames = map[string]string{
 	"report.submit":   "提交进展报告",
 	"report.return":   "退回进展报告",
 	"report.accept":   "采纳进展报告",
+	"report.remind":   "发送进展报告提醒",
 
 	// requests held across a session timeout (SECURITY.md I10)
 	"session.hold":         "登录超时后暂存未提交的内容",

@@ -41,9 +41,15 @@ type PlanBlock struct {
 }
 
 type stateRow struct {
-	id, item        int64
-	period, kind    string
+	id              int64
 	state, progress string
+}
+
+// stateKey names one report of a unit: body, task, period and kind.
+type stateKey struct {
+	body, item int64
+	period     string
+	kind       Kind
 }
 
 // Mine lists the tasks of the actor's unit in each of its bodies, plan by
@@ -56,26 +62,21 @@ func (s *Service) Mine(ctx context.Context) ([]PlanBlock, error) {
 			return nil
 		}
 		now := s.Clock.Now()
+		// Two queries for the whole list, whatever the number of bodies
+		// and plans: the unit's reports and the plans of its tasks. Only
+		// the tasks themselves are read body by body.
+		byKey, err := unitStates(ctx, q, a.UnitID)
+		if err != nil {
+			return err
+		}
+		plans, err := unitPlans(ctx, q, a.UnitID)
+		if err != nil {
+			return err
+		}
 		for _, body := range a.BodyIDs {
 			tasks, err := plan.FindUnitTasks(ctx, q, a.UnitID, body)
 			if err != nil {
 				return err
-			}
-			rows, err := q.QueryContext(ctx, `SELECT id, item_id, period, kind, state, progress FROM reports
-				WHERE unit_id = $1 AND body_id = $2`, a.UnitID, body)
-			if err != nil {
-				return fmt.Errorf("report: mine: %w", err)
-			}
-			states, err := db.Collect(rows, func(r db.Scanner) (*stateRow, error) {
-				var x stateRow
-				return &x, r.Scan(&x.id, &x.item, &x.period, &x.kind, &x.state, &x.progress)
-			})
-			if err != nil {
-				return fmt.Errorf("report: mine: %w", err)
-			}
-			byKey := map[string]stateRow{}
-			for _, x := range states {
-				byKey[fmt.Sprint(x.item, x.period, x.kind)] = x
 			}
 			blocks := map[int64]int{}
 			for _, t := range tasks {
@@ -84,9 +85,9 @@ func (s *Service) Mine(ctx context.Context) ([]PlanBlock, error) {
 				}
 				bi, ok := blocks[t.PlanID]
 				if !ok {
-					p, err := plan.FindPlanByID(ctx, q, t.PlanID)
-					if err != nil {
-						return err
+					p := plans[t.PlanID]
+					if p == nil {
+						return fmt.Errorf("report: mine: plan %d of task %d not found", t.PlanID, t.Item.ID)
 					}
 					bi = len(out)
 					blocks[t.PlanID] = bi
@@ -100,9 +101,11 @@ func (s *Service) Mine(ctx context.Context) ([]PlanBlock, error) {
 				}
 				row := TaskRow{Item: t.Item, BodyID: body, Role: t.Role}
 				for _, per := range b.Periods {
-					row.Cells = append(row.Cells, cellOf(per, byKey[fmt.Sprint(t.Item.ID, per.Key, UnitReport)]))
+					k := stateKey{body: body, item: t.Item.ID, period: per.Key, kind: UnitReport}
+					row.Cells = append(row.Cells, cellOf(per, byKey[k]))
 					if t.Role == plan.Lead {
-						row.Combined = append(row.Combined, cellOf(per, byKey[fmt.Sprint(t.Item.ID, per.Key, Consolidated)]))
+						k.kind = Consolidated
+						row.Combined = append(row.Combined, cellOf(per, byKey[k]))
 					}
 				}
 				b.Tasks = append(b.Tasks, row)

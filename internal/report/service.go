@@ -401,11 +401,14 @@ func (s *Service) Submit(ctx context.Context, id int64, in DraftInput) (*Report,
 		if _, err := insertRevision(ctx, tx, now, a, id, "submitted", after.Revision, after.Input()); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, now, audit.Event{Action: "report.submit", ObjectType: "report", ObjectID: id,
-			Before: map[string]any{"state": r.State}, After: map[string]any{"state": Submitted, "revision": after.Revision}}); err != nil {
+		if err := s.notifySubmitted(ctx, tx, after); err != nil {
 			return err
 		}
-		return s.notifySubmitted(ctx, tx, after)
+		// The audit record comes last: on PostgreSQL it takes the audit
+		// chain's lock, which every writing transaction queues on until
+		// commit, so nothing else may run while it is held.
+		return s.record(ctx, tx, now, audit.Event{Action: "report.submit", ObjectType: "report", ObjectID: id,
+			Before: map[string]any{"state": r.State}, After: map[string]any{"state": Submitted, "revision": after.Revision}})
 	})
 	if err != nil {
 		return nil, err
@@ -463,11 +466,12 @@ func (s *Service) review(ctx context.Context, id, version int64, to State, reaso
 		if err := setState(ctx, tx, now, a.UserID, id, version, Submitted, to, reason, 0); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, now, audit.Event{Action: op, ObjectType: "report", ObjectID: id,
-			Before: map[string]any{"state": r.State}, After: map[string]any{"state": to, "reason": reason}}); err != nil {
+		if err := s.notifyReviewed(ctx, tx, r, to, reason); err != nil {
 			return err
 		}
-		return s.notifyReviewed(ctx, tx, r, to, reason)
+		// Last, as in Submit: the audit chain's lock is held until commit.
+		return s.record(ctx, tx, now, audit.Event{Action: op, ObjectType: "report", ObjectID: id,
+			Before: map[string]any{"state": r.State}, After: map[string]any{"state": to, "reason": reason}})
 	})
 	if err != nil {
 		return nil, err

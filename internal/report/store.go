@@ -10,6 +10,7 @@ import (
 
 	"liandong/internal/core"
 	"liandong/internal/db"
+	"liandong/internal/plan"
 )
 
 func nullID(id int64) any {
@@ -334,4 +335,46 @@ func holdsFile(ctx context.Context, q db.Querier, reportID, fileID int64) (bool,
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_files WHERE report_id = $1 AND file_id = $2`, reportID, fileID).Scan(&n)
 	return n > 0, err
+}
+
+// unitStates reads the state of every report of unit, in all its bodies,
+// in one query (the unit's list of tasks needs them all).
+func unitStates(ctx context.Context, q db.Querier, unitID int64) (map[stateKey]stateRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, body_id, item_id, period, kind, state, progress FROM reports
+		WHERE unit_id = $1`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("report: unit states: %w", err)
+	}
+	defer rows.Close()
+	out := map[stateKey]stateRow{}
+	for rows.Next() {
+		var k stateKey
+		var x stateRow
+		if err := rows.Scan(&x.id, &k.body, &k.item, &k.period, &k.kind, &x.state, &x.progress); err != nil {
+			return nil, fmt.Errorf("report: unit states: %w", err)
+		}
+		out[k] = x
+	}
+	return out, rows.Err()
+}
+
+// unitPlans reads, in one query, the plans in which unit carries a task
+// (in any body), with what the list of its tasks shows of them: title,
+// cadence and years. The rest of plan.Plan is left zero.
+func unitPlans(ctx context.Context, q db.Querier, unitID int64) (map[int64]*plan.Plan, error) {
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.title, p.cadence, p.year_from, p.year_to FROM plans p
+		WHERE p.id IN (SELECT i.plan_id FROM assignments a JOIN plan_items i ON i.id = a.item_id WHERE a.unit_id = $1)`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("report: unit plans: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]*plan.Plan{}
+	for rows.Next() {
+		var p plan.Plan
+		if err := rows.Scan(&p.ID, &p.Title, &p.Cadence, &p.YearFrom, &p.YearTo); err != nil {
+			return nil, fmt.Errorf("report: unit plans: %w", err)
+		}
+		out[p.ID] = &p
+	}
+	return out, rows.Err()
 }

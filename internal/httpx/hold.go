@@ -2,7 +2,10 @@ package httpx
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,14 +71,36 @@ func (g *Guard) hold(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		raw, err := io.ReadAll(r.Body)
+		if scriptCall(r) {
+			// A page's own background save (the report autosave) is not
+			// held: it would pile up a held copy every few seconds, and
+			// the form's own post, which is held, carries the same text.
+			// The script is told plainly, in JSON, so that it can say what
+			// to do instead of failing vaguely.
+			WriteJSONError(w, r, http.StatusUnauthorized, ErrScriptTimedOut)
+			return
+		}
+		// Read at most what can be held: a larger body (the route may
+		// allow more, a report with many photos) is not read into memory.
+		raw, err := io.ReadAll(io.LimitReader(r.Body, auth.HeldMaxBytes+1))
 		if err != nil {
-			g.Error(w, r, 0, err) // over the body limit: 413
+			g.Error(w, r, 0, err) // over the route's body limit: 413
+			return
+		}
+		if len(raw) > auth.HeldMaxBytes {
+			g.Error(w, r, http.StatusRequestEntityTooLarge, &core.Error{Code: core.ETOOLARGE,
+				Message: fmt.Sprintf("登录已超时，且本次提交的内容（含附件）超过%d MB，无法暂存。请返回上一页，"+
+					"去掉部分附件后再提交；重新登录后可再补传附件。", auth.HeldMaxBytes>>20)})
 			return
 		}
 		sent := r.Header.Get("X-CSRF-Token")
 		if sent == "" {
-			if sent, err = formToken(r, raw); err != nil {
+			if g.streamed(r) {
+				sent, err = firstPartToken(r, raw)
+			} else {
+				sent, err = formToken(r, raw)
+			}
+			if err != nil {
 				g.Error(w, r, 0, err)
 				return
 			}
@@ -94,6 +119,36 @@ func (g *Guard) hold(next http.Handler) http.Handler {
 			g.Error(w, r, 0, err)
 		}
 	})
+}
+
+// ErrScriptTimedOut answers a page script's unsafe request (an autosave)
+// on a session that has timed out: 401, with what the user should do.
+var ErrScriptTimedOut = core.Errorf(core.EUNAUTHORIZED, "登录已超时，本次自动保存未进行。"+
+	"页面上填写的内容不会丢失：请点击页面上的保存或提交按钮，系统会暂存内容，重新登录后即可恢复提交。")
+
+// scriptCall reports whether r comes from a page's script (fetch with
+// Accept: application/json), not from a form the browser navigates with.
+func scriptCall(r *http.Request) bool {
+	return strings.Contains(strings.ToLower(r.Header.Get("Accept")), "application/json")
+}
+
+// firstPartToken reads the form token of a streamed multipart body: as the
+// route itself requires (ReadMultipart), it must be the first part; the
+// files after it are not parsed.
+func firstPartToken(r *http.Request, raw []byte) (string, error) {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || params["boundary"] == "" {
+		return "", &core.Error{Code: core.EINVALID, Message: "提交的表单无法解析，请刷新页面后重试", Err: err}
+	}
+	p, err := multipart.NewReader(bytes.NewReader(raw), params["boundary"]).NextPart()
+	if err != nil || p.FormName() != "csrf_token" {
+		return "", nil // no token first: refused by Hold as a forged form
+	}
+	tok, err := io.ReadAll(io.LimitReader(p, 256))
+	if err != nil {
+		return "", nil
+	}
+	return string(tok), nil
 }
 
 // formToken reads the csrf_token field of a form body without consuming

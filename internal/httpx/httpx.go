@@ -303,7 +303,11 @@ func (g *Guard) session(next http.Handler) http.Handler {
 				return
 			}
 			if err != nil {
-				g.ClearSession(w)
+				// The dead cookie is left in place, not cleared: it opens
+				// nothing, and a form the page posts later (after its
+				// status check or an autosave has met the timeout) must
+				// still name the timed-out session to be held (I10). The
+				// next login replaces it; a logout clears it.
 				ctx = context.WithValue(ctx, sessionKey, (*auth.Session)(nil))
 				ctx = context.WithValue(ctx, expiredKey, c.Value)
 			} else {

@@ -42,6 +42,7 @@ type heldItem struct {
 	Path      string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	Title     string // what the form is, when known ("进展报告")
 	Fields    []heldField
 	Undecoded bool // the body could not be shown field by field
 }
@@ -49,6 +50,7 @@ type heldItem struct {
 // heldField is one field of a held form, shown read-only.
 type heldField struct {
 	Name      string
+	Label     string // what the page calls the field (heldLabel)
 	Value     string
 	Multiline bool
 	File      string // file name of a file part
@@ -69,8 +71,24 @@ func (s *Server) showHeld(w http.ResponseWriter, r *http.Request) {
 		if i := strings.IndexByte(it.Path, '?'); i >= 0 {
 			it.Path = it.Path[:i]
 		}
-		it.Fields, err = heldFields(h.ContentType, h.Body)
+		it.Title = heldTitle(it.Path)
+		fields, err := heldFields(h.ContentType, h.Body)
 		it.Undecoded = err != nil
+		for _, f := range fields {
+			shown := f.Value
+			if f.File != "" {
+				shown = f.File
+			}
+			label, value, ok := heldLabel(it.Path, f.Name, shown)
+			if !ok {
+				continue
+			}
+			f.Label = label
+			if f.File == "" {
+				f.Value = value
+			}
+			it.Fields = append(it.Fields, f)
+		}
 		p.Items = append(p.Items, it)
 	}
 	s.render(w, r, http.StatusOK, "auth/held", p)

@@ -24,8 +24,9 @@ async function advanceClock(by) {
 
 /**
  * The form the test fills: who uses it, how to open and fill it, and how
- * many times a marker was saved. The body page's 添加职责 form stands in
- * until the progress report form exists; swap this object to test that.
+ * many times a marker was saved: the body page's 添加职责 form, a plain
+ * urlencoded post. The progress report form (streamed multipart, photos,
+ * autosave) has its own case in report_session.test.mjs.
  */
 const dutyForm = {
   user: 'office',

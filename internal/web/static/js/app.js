@@ -103,7 +103,11 @@
   var version = document.getElementById('f-version');
   var timer = null, busy = false, again = false, stopped = false, dirty = false;
   var flush = function () {};
-  function say(text) { if (status) { status.textContent = text; } }
+  function say(text, warn) {
+    if (!status) { return; }
+    status.textContent = text;
+    status.classList.toggle('field-error', !!warn);
+  }
   function fields() {
     var p = new URLSearchParams();
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -125,9 +129,16 @@
         return res.json().then(function (j) { return { status: res.status, j: j }; }, function () { return { status: res.status, j: {} }; });
       })
       .then(function (r) {
-        if (r.status === 200) {
+        if (r.status === 200 && r.j.version) {
           version.value = r.j.version;
           say('已自动保存 ' + r.j.saved_at);
+        } else if (r.status === 401 || r.status === 200) {
+          // The session timed out (200 without a version: sent on to the
+          // login page). Autosave stops; the form's own post is held by
+          // the server and offered again after the login (I10).
+          stopped = true;
+          say('登录已超时，自动保存已停止。本页填写的内容仍在，不会丢失：请点击“保存草稿”或“提交”，' +
+            '按提示重新登录后，在“恢复未提交的内容”页点击“提交”即可保存。', true);
         } else if (r.status === 409) {
           stopped = true;
           say((r.j.error && r.j.error.message) || '报告已被他人修改，未自动保存。');

@@ -159,6 +159,18 @@ func (s *Service) Hold(ctx context.Context, token, csrfSent string, req HeldRequ
 	return id, nil
 }
 
+// HeldCount is how many held requests wait for the user, without opening
+// them: the work bench's reminder that they are there.
+func (s *Service) HeldCount(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.DB.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM held_requests WHERE user_id = $1 AND expires_at > $2`,
+		userID, s.Clock.Now().Unix()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("auth: held requests: %w", err)
+	}
+	return n, nil
+}
+
 // HeldFor lists the requests held for userID, oldest first, decrypted.
 func (s *Service) HeldFor(ctx context.Context, userID int64) ([]HeldRequest, error) {
 	key, err := s.heldKey(ctx)

@@ -103,6 +103,9 @@ func TestHeldAcrossSessionTimeout(t *testing.T) {
 		if strings.Contains(page, "HELD-7731") || heldIDRe.MatchString(page) {
 			t.Fatalf("another user sees the held request:\n%s", page)
 		}
+		if _, page = wu.Get("/"); strings.Contains(page, `href="/held"`) {
+			t.Fatal("another user's work bench points to held content")
+		}
 		var id string
 		if err := e.App.DB.R().QueryRowContext(context.Background(), `SELECT CAST(id AS TEXT) FROM held_requests`).Scan(&id); err != nil {
 			t.Fatal(err)
@@ -123,6 +126,10 @@ func TestHeldAcrossSessionTimeout(t *testing.T) {
 		// The same user: sent to the held page, sees the text, submits once.
 		if loc := heldLogin(e, zhou, "zhou"); loc != "/held" {
 			t.Fatalf("zhou's login went to %q, want /held", loc)
+		}
+		// Gone elsewhere first, the work bench leads back.
+		if _, page = zhou.Get("/"); !strings.Contains(page, `href="/held"`) {
+			t.Fatalf("the work bench does not point to the held content:\n%s", page)
 		}
 		_, page = zhou.Get("/held")
 		if !strings.Contains(page, "恢复未提交的内容") || !strings.Contains(page, "HELD-7731") || !strings.Contains(page, dutyPath) {

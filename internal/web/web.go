@@ -80,6 +80,11 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
 	p := &homePage{Base: s.base(r, "工作台")}
 	a := p.Actor
 	p.IsOffice = a.Role == core.RoleOffice
+	if a.UserID != 0 {
+		// Content held at a session timeout is offered right after login;
+		// whoever went elsewhere first finds the way back here.
+		p.Held, _ = s.Auth.HeldCount(r.Context(), a.UserID)
+	}
 	if !a.Role.IsAdmin() && a.Role != "" {
 		var err error
 		if p.Bodies, err = s.Org.Overviews(r.Context()); err != nil {
@@ -97,6 +102,7 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
 type homePage struct {
 	Base
 	IsOffice bool
+	Held     int // requests held at a session timeout, waiting to be submitted
 	Bodies   []org.Overview
 	Inbound  map[int64]int // body → tasks handed down and not yet assigned (plan_home.go)
 }

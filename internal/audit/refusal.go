@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -47,4 +48,30 @@ func LogRefusal(ctx context.Context, d *db.DB, now time.Time, err error) {
 		_ = Log(ctx, d, now, Event{Action: "access.denied", ObjectType: r.objectType, ObjectID: r.objectID,
 			Outcome: Denied, Detail: r.op})
 	}
+}
+
+// ChangeAs runs a business use case that writes: fn gets the actor (a
+// business user, core.WorkerFrom) and one write transaction; a refusal it
+// returns is audited after the rollback. The plan, report and data-call
+// services run every change through it.
+func ChangeAs(ctx context.Context, d *db.DB, clock core.Clock, fn func(a *core.Actor, tx *sql.Tx, now time.Time) error) error {
+	a, err := core.WorkerFrom(ctx)
+	if err != nil {
+		return err
+	}
+	now := clock.Now()
+	err = d.InTx(ctx, func(tx *sql.Tx) error { return fn(a, tx, now) })
+	LogRefusal(ctx, d, clock.Now(), err)
+	return err
+}
+
+// ReadAs runs a business use case that only reads, like ChangeAs.
+func ReadAs(ctx context.Context, d *db.DB, clock core.Clock, fn func(a *core.Actor, q db.Querier) error) error {
+	a, err := core.WorkerFrom(ctx)
+	if err != nil {
+		return err
+	}
+	err = fn(a, d.R())
+	LogRefusal(ctx, d, clock.Now(), err)
+	return err
 }

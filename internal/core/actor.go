@@ -74,6 +74,22 @@ func ActorFrom(ctx context.Context) *Actor {
 	return a
 }
 
+// WorkerFrom returns the actor of a business use case (plans, reports,
+// data calls): logged in (else EUNAUTHORIZED) and office staff, a leader
+// or a liaison (else EFORBIDDEN; the three administrators see no business
+// data, SECURITY.md B1). The route's permission has said so already; the
+// domain services check again for callers that are not routes.
+func WorkerFrom(ctx context.Context) (*Actor, error) {
+	a := ActorFrom(ctx)
+	if a == nil {
+		return nil, Errorf(EUNAUTHORIZED, "请先登录")
+	}
+	if a.Role != RoleOffice && a.Role != RoleLeader && a.Role != RoleLiaison {
+		return nil, Forbidden()
+	}
+	return a, nil
+}
+
 // Clock gives the current time; tests inject a fake one to move across
 // timeouts and lockouts (SECURITY.md A3, A5, A6).
 type Clock interface{ Now() time.Time }

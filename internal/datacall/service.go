@@ -60,39 +60,16 @@ func canRead(a *core.Actor, c *Call) bool {
 	return c.Status != Draft && mine(a, c) != nil
 }
 
-func actorOf(ctx context.Context) (*core.Actor, error) {
-	a := core.ActorFrom(ctx)
-	if a == nil {
-		return nil, core.Errorf(core.EUNAUTHORIZED, "请先登录")
-	}
-	if a.Role != core.RoleOffice && a.Role != core.RoleLeader && a.Role != core.RoleLiaison {
-		return nil, core.Forbidden()
-	}
-	return a, nil
-}
-
 func denied(id int64, op string) error { return audit.OutOfScope("材料征集", "call", id, op) }
 
 // change runs fn in one write transaction and audits a scope refusal.
 func (s *Service) change(ctx context.Context, fn func(a *core.Actor, tx *sql.Tx, now time.Time) error) error {
-	a, err := actorOf(ctx)
-	if err != nil {
-		return err
-	}
-	now := s.Clock.Now()
-	err = s.DB.InTx(ctx, func(tx *sql.Tx) error { return fn(a, tx, now) })
-	audit.LogRefusal(ctx, s.DB, s.Clock.Now(), err)
-	return err
+	return audit.ChangeAs(ctx, s.DB, s.Clock, fn)
 }
 
+// read runs a read-only use case and audits a scope refusal.
 func (s *Service) read(ctx context.Context, fn func(a *core.Actor, q db.Querier) error) error {
-	a, err := actorOf(ctx)
-	if err != nil {
-		return err
-	}
-	err = fn(a, s.DB.R())
-	audit.LogRefusal(ctx, s.DB, s.Clock.Now(), err)
-	return err
+	return audit.ReadAs(ctx, s.DB, s.Clock, fn)
 }
 
 func (s *Service) record(ctx context.Context, tx *sql.Tx, now time.Time, ev audit.Event) error {
@@ -856,7 +833,7 @@ func callLink(id int64) string { return "/calls/" + strconv.FormatInt(id, 10) + 
 // by the file store, photos re-encoded) and remembers the type the upload
 // had before re-encoding, which a JPG-only item checks.
 func (s *Service) Upload(ctx context.Context, name string, r io.Reader, accept ...file.Kind) (*file.File, error) {
-	a, err := actorOf(ctx)
+	a, err := core.WorkerFrom(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -40,40 +40,16 @@ var (
 
 // change runs fn in one write transaction and audits a scope refusal.
 func (s *Service) change(ctx context.Context, fn func(a *core.Actor, tx *sql.Tx, now time.Time) error) error {
-	a, err := actorOf(ctx)
-	if err != nil {
-		return err
-	}
-	now := s.Clock.Now()
-	err = s.DB.InTx(ctx, func(tx *sql.Tx) error { return fn(a, tx, now) })
-	audit.LogRefusal(ctx, s.DB, s.Clock.Now(), err)
-	return err
+	return audit.ChangeAs(ctx, s.DB, s.Clock, fn)
 }
 
 // read runs a read-only use case and audits a scope refusal.
 func (s *Service) read(ctx context.Context, fn func(a *core.Actor, q db.Querier) error) error {
-	a, err := actorOf(ctx)
-	if err != nil {
-		return err
-	}
-	err = fn(a, s.DB.R())
-	audit.LogRefusal(ctx, s.DB, s.Clock.Now(), err)
-	return err
+	return audit.ReadAs(ctx, s.DB, s.Clock, fn)
 }
 
 func (s *Service) record(ctx context.Context, tx *sql.Tx, now time.Time, ev audit.Event) error {
 	return audit.Record(ctx, tx, s.DB.Engine, now, ev)
-}
-
-func actorOf(ctx context.Context) (*core.Actor, error) {
-	a := core.ActorFrom(ctx)
-	if a == nil {
-		return nil, core.Errorf(core.EUNAUTHORIZED, "请先登录")
-	}
-	if a.Role != core.RoleOffice && a.Role != core.RoleLeader && a.Role != core.RoleLiaison {
-		return nil, core.Forbidden()
-	}
-	return a, nil
 }
 
 // CanRead reports whether a may read plan p.
